@@ -1,0 +1,42 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Module graph (dependencies point one way):
+/// GenreKitAudio → GenreKitDSP → GenreKitNN → GenreKitModels → GenreKitLearning → GenreKit → genrekit (CLI)
+let package = Package(
+    name: "GenreKit",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "GenreKit", targets: ["GenreKit"]),
+        .executable(name: "genrekit", targets: ["genrekit"]),
+        .executable(name: "genrekit-bench", targets: ["genrekit-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C libraries from Debian's -dev packages.
+        .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"]), .brew(["libsndfile"])]),
+        .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"]), .brew(["libsoxr"])]),
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]),
+        .systemLibrary(name: "CKissFFT", providers: [.apt(["libkissfft-dev"]), .brew(["kissfft"])]),
+        .systemLibrary(name: "CSVM", providers: [.apt(["libsvm-dev"]), .brew(["libsvm"])]),
+
+        .target(name: "GenreKitAudio", dependencies: ["CSndFile", "CSoxr"]),
+        .target(name: "GenreKitDSP", dependencies: ["GenreKitAudio", "CKissFFT", "CBLAS"]),
+        .target(name: "GenreKitNN", dependencies: ["GenreKitDSP", "CBLAS"]),
+        .target(name: "GenreKitModels", dependencies: ["GenreKitNN"]),
+        .target(name: "GenreKitLearning", dependencies: ["GenreKitModels", "CSVM", "CBLAS"]),
+        .target(name: "GenreKit", dependencies: ["GenreKitAudio", "GenreKitDSP", "GenreKitNN", "GenreKitModels", "GenreKitLearning"]),
+        .executableTarget(name: "genrekit", dependencies: [
+            "GenreKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "genrekit-bench", dependencies: ["GenreKit"]),
+
+        .testTarget(name: "GenreKitAudioTests", dependencies: ["GenreKitAudio"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "GenreKitDSPTests", dependencies: ["GenreKitDSP"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "GenreKitNNTests", dependencies: ["GenreKitNN"]),
+        .testTarget(name: "GenreKitModelsTests", dependencies: ["GenreKitModels"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "GenreKitLearningTests", dependencies: ["GenreKitLearning"], resources: [.copy("Fixtures")]),
+    ]
+)

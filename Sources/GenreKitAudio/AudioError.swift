@@ -1,0 +1,32 @@
+/// Why a file could not be turned into samples. Every case names the file and says what to do.
+public enum AudioError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// No file at the path.
+    case fileNotFound(path: String)
+    /// The file exists but holds zero bytes.
+    case emptyFile(path: String)
+    /// libsndfile does not recognise the content (not audio, or a format it cannot read).
+    case unsupportedFormat(path: String, reason: String)
+    /// The container was recognised but holds no audio frames.
+    case noAudioFrames(path: String)
+    /// The stream ended before the frames its header announced (a cut download, a partial copy).
+    case truncated(path: String, expectedFrames: Int, decodedFrames: Int)
+    /// The decoder reported an error while reading.
+    case decodeFailed(path: String, reason: String)
+    /// The resampler could not be set up or failed.
+    case resampleFailed(path: String, reason: String)
+    /// A parameter given by the caller is out of range.
+    case invalidParameter(String)
+
+    public var description: String {
+        switch self {
+        case .fileNotFound(let p): return "\(p): no such file (check the path)"
+        case .emptyFile(let p): return "\(p): the file is empty (0 bytes); re-copy or re-download it"
+        case .unsupportedFormat(let p, let r): return "\(p): not a readable audio file (\(r)); GenreKit reads WAV, FLAC, OGG/Vorbis, MP3 and the other formats libsndfile knows"
+        case .noAudioFrames(let p): return "\(p): the file holds no audio frames"
+        case .truncated(let p, let e, let d): return "\(p): the audio stream is truncated (header announces \(e) frames, only \(d) could be decoded); re-copy or re-download it"
+        case .decodeFailed(let p, let r): return "\(p): decoding failed (\(r))"
+        case .resampleFailed(let p, let r): return "\(p): resampling failed (\(r))"
+        case .invalidParameter(let m): return "invalid parameter: \(m)"
+        }
+    }
+}
