@@ -1,0 +1,101 @@
+/// Fixed-length windows ("patches") of a spectrogram, as musicnn's `batch_data(audio_file, n_frames, overlap)`:
+/// patch `i` covers frames `[i·hop, i·hop + n_frames)` for every start `0, hop, 2·hop, … ≤ T − n_frames`;
+/// frames after the last whole patch are dropped.
+///
+/// musicnn calls the hop "overlap": `extractor(input_overlap=s)` steps windows by `time_to_frames(s)` frames, and by
+/// `n_frames` when no overlap is given. GenreKit keeps that meaning for parity and names it `hop` here.
+///
+/// A clip shorter than one patch: musicnn's `batch_data` fails on it. GenreKit applies ``ShortClipPolicy``, by
+/// default ``ShortClipPolicy/repeatPad`` (the spectrogram is tiled until it fills one patch), which is how the
+/// musicnn models were trained on short clips (`"pad_short": "repeat-pad"` in their configuration).
+public struct Patches: Sendable {
+    /// What to do with a spectrogram shorter than one patch.
+    public enum ShortClipPolicy: String, Sendable, Codable {
+        /// Tile the frames until one patch is full (musicnn's training-time `repeat-pad`).
+        case repeatPad
+        /// Pad with zeros (silence in the log-mel domain) to one patch.
+        case zeroPad
+        /// Produce no patch.
+        case drop
+    }
+
+    /// Patch length in frames (187 = 3 s for musicnn).
+    public let frameCount: Int
+    /// Step between patch starts in frames.
+    public let hop: Int
+    public let shortClipPolicy: ShortClipPolicy
+
+    public init(frameCount: Int = 187, hop: Int? = nil, shortClipPolicy: ShortClipPolicy = .repeatPad) {
+        precondition(frameCount > 0, "patch length must be positive")
+        self.frameCount = frameCount
+        self.hop = max(1, hop ?? frameCount)
+        self.shortClipPolicy = shortClipPolicy
+    }
+
+    /// musicnn's window length and hop from seconds, `librosa.time_to_frames(t, sr=16000, hop_length=256, n_fft=512)`
+    /// (`⌊(⌊t·sr⌋ − n_fft/2) / hop⌋`), plus one for the length. `overlap` `nil` or 0 means no overlap.
+    /// Throws when the hop would be below one frame.
+    public static func musicnn(length seconds: Double = 3, overlap: Double? = nil,
+                               shortClipPolicy: ShortClipPolicy = .repeatPad) throws -> Patches {
+        func frames(_ t: Double) -> Int {
+            let samples = Int(t * 16000)
+            let shifted = samples - 256
+            return shifted >= 0 ? shifted / 256 : -((-shifted + 255) / 256)
+        }
+        let n = frames(seconds) + 1
+        guard n >= 1 else { throw PatchError.tooShort(seconds: seconds) }
+        var hop = n
+        if let overlap, overlap > 0 {
+            hop = frames(overlap)
+            guard hop >= 1 else { throw PatchError.hopBelowOneFrame(seconds: overlap) }
+        }
+        return Patches(frameCount: n, hop: hop, shortClipPolicy: shortClipPolicy)
+    }
+
+    /// Number of patches for a spectrogram of `frames` frames.
+    public func count(frames: Int) -> Int {
+        if frames < frameCount { return shortClipPolicy == .drop ? 0 : 1 }
+        return (frames - frameCount) / hop + 1
+    }
+
+    /// Start frame of each patch.
+    public func starts(frames: Int) -> [Int] {
+        frames < frameCount ? (count(frames: frames) == 1 ? [0] : []) : Array(stride(from: 0, through: frames - frameCount, by: hop))
+    }
+
+    /// Copies the patches of a `frames × bands` spectrogram into one `count × frameCount × bands` array.
+    public func extract(_ spectrogram: [Float], bands: Int) -> (values: [Float], count: Int) {
+        let frames = spectrogram.count / bands
+        let n = count(frames: frames)
+        var out = [Float](repeating: 0, count: n * frameCount * bands)
+        guard n > 0 else { return (out, 0) }
+        if frames < frameCount {
+            if shortClipPolicy == .repeatPad && frames > 0 {
+                for f in 0..<frameCount {
+                    let src = (f % frames) * bands
+                    out.replaceSubrange(f * bands..<(f + 1) * bands, with: spectrogram[src..<src + bands])
+                }
+            } else {
+                out.replaceSubrange(0..<frames * bands, with: spectrogram)
+            }
+            return (out, 1)
+        }
+        let len = frameCount * bands
+        for (i, s) in starts(frames: frames).enumerated() {
+            out.replaceSubrange(i * len..<(i + 1) * len, with: spectrogram[s * bands..<s * bands + len])
+        }
+        return (out, n)
+    }
+}
+
+/// Invalid patch settings.
+public enum PatchError: Error, CustomStringConvertible {
+    case tooShort(seconds: Double)
+    case hopBelowOneFrame(seconds: Double)
+    public var description: String {
+        switch self {
+        case .tooShort(let s): return "window length \(s) s is shorter than one frame; use at least 0.032 s (3 s is what the models were trained on)"
+        case .hopBelowOneFrame(let s): return "overlap \(s) s is less than one frame (16 ms) of hop; use 0 for no overlap or at least 0.032 s"
+        }
+    }
+}

@@ -1,0 +1,10 @@
+import ArgumentParser
+import GenreKit
+
+@main
+struct GenreKitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "genrekit",
+        abstract: "Music genre classification and auto-tagging by transfer learning from pre-trained musicnn networks.",
+        subcommands: [InfoCommand.self, DecodeCommand.self, MelCommand.self])
+}
