@@ -33,7 +33,7 @@ let package = Package(
         ]),
         .executableTarget(name: "genrekit-bench", dependencies: ["GenreKit"]),
 
-        .testTarget(name: "GenreKitAudioTests", dependencies: ["GenreKitAudio"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "GenreKitAudioTests", dependencies: ["GenreKitAudio", "GenreKitDSP"], resources: [.copy("Fixtures")]),
         .testTarget(name: "GenreKitDSPTests", dependencies: ["GenreKitDSP"], resources: [.copy("Fixtures")]),
         .testTarget(name: "GenreKitNNTests", dependencies: ["GenreKitNN"]),
         .testTarget(name: "GenreKitModelsTests", dependencies: ["GenreKitModels"], resources: [.copy("Fixtures")]),

@@ -8,6 +8,8 @@ public enum AudioError: Error, Equatable, Sendable, CustomStringConvertible {
     case unsupportedFormat(path: String, reason: String)
     /// The container was recognised but holds no audio frames.
     case noAudioFrames(path: String)
+    /// The file starts like a known audio container (RIFF/WAV, FLAC, Ogg, MP3) but cannot be opened: damaged or cut short.
+    case damaged(path: String, reason: String)
     /// The stream ended before the frames its header announced (a cut download, a partial copy).
     case truncated(path: String, expectedFrames: Int, decodedFrames: Int)
     /// The decoder reported an error while reading.
@@ -23,6 +25,7 @@ public enum AudioError: Error, Equatable, Sendable, CustomStringConvertible {
         case .emptyFile(let p): return "\(p): the file is empty (0 bytes); re-copy or re-download it"
         case .unsupportedFormat(let p, let r): return "\(p): not a readable audio file (\(r)); GenreKit reads WAV, FLAC, OGG/Vorbis, MP3 and the other formats libsndfile knows"
         case .noAudioFrames(let p): return "\(p): the file holds no audio frames"
+        case .damaged(let p, let r): return "\(p): the audio file is damaged or truncated (\(r)); re-copy or re-download it"
         case .truncated(let p, let e, let d): return "\(p): the audio stream is truncated (header announces \(e) frames, only \(d) could be decoded); re-copy or re-download it"
         case .decodeFailed(let p, let r): return "\(p): decoding failed (\(r))"
         case .resampleFailed(let p, let r): return "\(p): resampling failed (\(r))"

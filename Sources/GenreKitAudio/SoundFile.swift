@@ -17,7 +17,11 @@ final class SoundFile {
         if size == 0 { throw .emptyFile(path: path) }
         var info = SF_INFO()
         guard let h = sf_open(path, Int32(SFM_READ), &info) else {
-            throw .unsupportedFormat(path: path, reason: String(cString: sf_strerror(nil)))
+            let reason = String(cString: sf_strerror(nil))
+            if let container = SoundFile.sniffContainer(path: path) {
+                throw .damaged(path: path, reason: "starts like \(container) but libsndfile cannot open it")
+            }
+            throw .unsupportedFormat(path: path, reason: reason)
         }
         self.handle = h
         self.info = info
@@ -29,6 +33,21 @@ final class SoundFile {
     }
 
     deinit { sf_close(handle) }
+
+    /// Names the audio container the file's first bytes announce, if any (RIFF/WAVE, FLAC, Ogg, ID3 or an MPEG
+    /// audio frame sync). Used to tell a damaged audio file from something that is not audio at all.
+    static func sniffContainer(path: String) -> String? {
+        guard let fh = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? fh.close() }
+        let b = [UInt8](fh.readData(ofLength: 12))
+        guard b.count >= 4 else { return nil }
+        if b.starts(with: Array("RIFF".utf8)) { return "a RIFF/WAV file" }
+        if b.starts(with: Array("fLaC".utf8)) { return "a FLAC file" }
+        if b.starts(with: Array("OggS".utf8)) { return "an Ogg file" }
+        if b.starts(with: Array("ID3".utf8)) { return "an MP3 file (ID3 tag)" }
+        if b[0] == 0xFF && (b[1] & 0xE0) == 0xE0 && (b[1] & 0x06) != 0 { return "an MPEG audio (MP3) stream" }
+        return nil
+    }
 
     /// The container's facts.
     var fileInfo: AudioFileInfo {

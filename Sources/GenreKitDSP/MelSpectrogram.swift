@@ -9,7 +9,9 @@ import Foundation
 public struct MelSpectrogram: Sendable {
     public let stft: STFT
     public let filterbank: MelFilterbank
-    /// Frames per block.
+    /// Frames per block (at least this many: the remainder joins the last block). OpenBLAS switches to a
+    /// small-matrix kernel, which rounds differently, for very few rows; keeping blocks large means a long signal
+    /// is computed exactly as one `sgemm` over all frames (librosa's way).
     public var blockFrames: Int = 1024
 
     /// musicnn's front end: 16 kHz, n_fft 512, hop 256, 96 Slaney mel bands from 0 Hz to Nyquist.
@@ -28,8 +30,8 @@ public struct MelSpectrogram: Sendable {
         let frames = stft.frameCount(sampleCount: signal.count)
         let mels = melCount, bins = stft.binCount
         var out = [Float](repeating: 0, count: frames * mels)
-        let blocks = (frames + blockFrames - 1) / blockFrames
-        let bf = blockFrames
+        let bf = max(64, blockFrames)
+        let blocks = max(1, frames / bf)
         signal.withUnsafeBufferPointer { sig in
             filterbank.weights.withUnsafeBufferPointer { w in
                 out.withUnsafeMutableBufferPointer { o in
@@ -38,7 +40,7 @@ public struct MelSpectrogram: Sendable {
                     let sptr = UncheckedSendable(sig)
                     let stft = self.stft
                     let work: @Sendable (Int) -> Void = { b in
-                        let lo = b * bf, hi = min(frames, lo + bf)
+                        let lo = b * bf, hi = b == blocks - 1 ? frames : lo + bf
                         let p = UnsafeMutablePointer<Float>.allocate(capacity: (hi - lo) * bins)
                         defer { p.deallocate() }
                         stft.power(sptr.value, frames: lo..<hi, into: p)

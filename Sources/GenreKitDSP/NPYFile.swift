@@ -43,7 +43,7 @@ public struct NPYArray: Sendable, Equatable {
         }
         guard let descrField = field("descr"), let shapeField = field("shape") else { throw Error.notNPY(path) }
         let descr = descrField.split(separator: "'")[0]
-        if let fo = field("fortran_order"), fo.hasPrefix("True") { throw Error.unsupported(path, "Fortran order") }
+        let fortranOrder = field("fortran_order")?.hasPrefix("True") ?? false
         let inside = shapeField.dropFirst().prefix { $0 != ")" }
         let shape = inside.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         let count = shape.reduce(1, *)
@@ -72,7 +72,24 @@ public struct NPYArray: Sendable, Equatable {
             }
         default: throw Error.unsupported(path, "dtype \(descr)")
         }
+        if fortranOrder && shape.count > 1 { values = NPYArray.cOrder(fromFortran: values, shape: shape) }
         self.init(shape: shape, values: values)
+    }
+
+    /// Reorders column-major (Fortran) values into row-major order.
+    static func cOrder(fromFortran values: [Float], shape: [Int]) -> [Float] {
+        var out = [Float](repeating: 0, count: values.count)
+        var index = [Int](repeating: 0, count: shape.count)
+        var fStrides = [Int](repeating: 1, count: shape.count)
+        for d in 1..<shape.count { fStrides[d] = fStrides[d - 1] * shape[d - 1] }
+        for i in 0..<values.count {      // i walks C order; index is its multi-index
+            var src = 0
+            for d in 0..<shape.count { src += index[d] * fStrides[d] }
+            out[i] = values[src]
+            var d = shape.count - 1
+            while d >= 0 { index[d] += 1; if index[d] < shape[d] { break }; index[d] = 0; d -= 1 }
+        }
+        return out
     }
 
     /// The `.npy` bytes of this array (`<f4`, C order).

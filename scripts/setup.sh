@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# GenreKit set-up: installs the Debian packages GenreKit links against and the pre-trained musicnn weights.
+# Idempotent: a second run checks everything, changes nothing and says so.
+#
+#   GENREKIT_MODELS   where the model folders go (default ~/.cache/genrekit/models)
+#   GENREKIT_WITH_DATASETS=1   also install FluidSynth + General MIDI soundfont (for ../shared/datasets)
+set -euo pipefail
+
+MUSICNN_VERSION=0.1.0
+MUSICNN_WHEEL=musicnn-${MUSICNN_VERSION}-py3-none-any.whl
+MUSICNN_SHA256=f38a4890c648c1ddbb141c5d96d2b0a8cfcd36746002d896989f7b88beb65cfa
+MODELS=(MTT_musicnn MSD_musicnn MTT_vgg MSD_vgg)
+MODELS_DIR=${GENREKIT_MODELS:-$HOME/.cache/genrekit/models}
+WHEEL_DIR=${GENREKIT_CACHE:-$HOME/.cache/genrekit}/wheels
+
+say() { echo "setup: $*" >&2; }
+changed=0
+
+# 1. Debian packages (C libraries through their -dev packages).
+packages=(pkg-config libsndfile1-dev libsoxr-dev libopenblas-dev libkissfft-dev libsvm-dev libsqlite3-dev python3 python3-pip)
+[ "${GENREKIT_WITH_DATASETS:-0}" = 1 ] && packages+=(fluidsynth fluid-soundfont-gm python3-numpy)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# python3/pip may come from elsewhere (pyenv); only require the Debian ones when no python3 with pip exists.
+if command -v python3 >/dev/null && python3 -m pip --version >/dev/null 2>&1; then
+  missing=("${missing[@]/python3}"); missing=("${missing[@]/python3-pip}")
+fi
+read -r -a missing <<< "${missing[*]:-}"
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing Debian packages: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  changed=1
+fi
+command -v swift >/dev/null || { say "no Swift toolchain on PATH: install Swift 6 (swift.org) first"; exit 1; }
+
+# 2. Model weights: the musicnn wheel (ISC licence) holds the TF1 checkpoints GenreKit reads directly.
+stamp="$MODELS_DIR/.musicnn-$MUSICNN_SHA256"
+installed=1
+for m in "${MODELS[@]}"; do
+  [ -f "$MODELS_DIR/$m/.index" ] && [ -f "$MODELS_DIR/$m/.data-00000-of-00001" ] || installed=0
+done
+[ -f "$stamp" ] || installed=0
+if [ $installed = 0 ]; then
+  mkdir -p "$WHEEL_DIR" "$MODELS_DIR"
+  wheel="$WHEEL_DIR/$MUSICNN_WHEEL"
+  if [ ! -f "$wheel" ] || [ "$(sha256sum "$wheel" | cut -d' ' -f1)" != "$MUSICNN_SHA256" ]; then
+    rm -f "$wheel"
+    say "downloading musicnn==$MUSICNN_VERSION (weights only, not installed as a Python package)"
+    python3 -m pip download --quiet --no-deps --no-cache-dir "musicnn==$MUSICNN_VERSION" -d "$WHEEL_DIR" >&2
+  fi
+  got=$(sha256sum "$wheel" | cut -d' ' -f1)
+  if [ "$got" != "$MUSICNN_SHA256" ]; then
+    rm -f "$wheel"
+    say "SHA-256 mismatch for $MUSICNN_WHEEL (expected $MUSICNN_SHA256, got $got): refusing to use it"; exit 1
+  fi
+  say "unpacking checkpoints into $MODELS_DIR"
+  python3 - "$wheel" "$MODELS_DIR" "${MODELS[@]}" <<'PY'
+import sys, zipfile, os, shutil
+wheel, dest, models = sys.argv[1], sys.argv[2], sys.argv[3:]
+keep = ('.index', '.data-00000-of-00001', 'config.json')
+with zipfile.ZipFile(wheel) as z:
+    for m in models:
+        tmp = os.path.join(dest, '.' + m + '.tmp'); shutil.rmtree(tmp, ignore_errors=True); os.makedirs(tmp)
+        for name in keep:
+            with z.open(f'musicnn/{m}/{name}') as src, open(os.path.join(tmp, name), 'wb') as out:
+                shutil.copyfileobj(src, out)
+        final = os.path.join(dest, m); shutil.rmtree(final, ignore_errors=True); os.rename(tmp, final)
+PY
+  touch "$stamp"
+  changed=1
+fi
+
+if [ $changed = 0 ]; then
+  say "everything already set up (Debian packages present, models in $MODELS_DIR); nothing to do"
+else
+  say "done: models in $MODELS_DIR (${MODELS[*]})"
+fi
