@@ -1,0 +1,98 @@
+import Foundation
+import GenreKitAudio
+import GenreKitDSP
+import GenreKitModels
+import GenreKitNN
+
+/// Audio file → taggram and features with a pre-trained network, like musicnn's `extractor(file, model,
+/// input_length, input_overlap)`: decode at 16 kHz, log-mel, windows of `input_length` seconds stepped by
+/// `input_overlap` seconds (musicnn's name for the hop; no overlap when nil), network on every window.
+///
+/// Windows stream through the network in chunks of ``chunkWindows``, and window features are pooled per chunk,
+/// so memory stays bounded by the decoded audio and its spectrogram even for hour-long files.
+public struct Tagger: Sendable {
+    public let model: PretrainedModel
+    public let frontEnd: MusicnnFrontEnd
+    public let patches: Patches
+    /// Windows per network call.
+    public var chunkWindows: Int = 16
+
+    /// - Parameters:
+    ///   - length: window length in seconds (3 s = 187 frames, what the models were trained on; VGG models need 3).
+    ///   - overlap: musicnn's `input_overlap`: the hop between windows in seconds; nil or 0 for back-to-back windows.
+    public init(model: PretrainedModel, length: Double = 3, overlap: Double? = nil,
+                shortClipPolicy: Patches.ShortClipPolicy = .repeatPad) throws {
+        if model.architecture.kind == .vgg && length != 3 {
+            throw TaggerError.vggNeedsThreeSeconds(length)
+        }
+        self.model = model
+        self.frontEnd = MusicnnFrontEnd()
+        self.patches = try Patches.musicnn(length: length, overlap: overlap, shortClipPolicy: shortClipPolicy)
+    }
+
+    /// Tags one file; `features` names the layers to return (``ModelArchitecture/featureNames``), pooled over
+    /// time per window with `pooling` (nil keeps each window's full map).
+    public func analyze(path: String, features: Set<String> = [], pooling: TimePooling? = nil) throws -> FileAnalysis {
+        let known = Set(model.architecture.featureNames)
+        if let bad = features.subtracting(known).sorted().first {
+            throw TaggerError.unknownFeature(bad, model: model.architecture.name, known: model.architecture.featureNames)
+        }
+        let (logMel, frames, audio) = try frontEnd.logMel(path: path)
+        return analyze(logMel: logMel, frames: frames, path: path, source: audio.source, features: features, pooling: pooling)
+    }
+
+    /// Tags a precomputed log-mel spectrogram (frames × 96).
+    public func analyze(logMel: [Float], frames: Int, path: String, source: AudioFileInfo,
+                        features: Set<String> = [], pooling: TimePooling? = nil) -> FileAnalysis {
+        let bands = MusicnnFrontEnd.melBands
+        let starts = patches.starts(frames: frames)
+        let windowLen = patches.frameCount * bands
+        var taggrams: [Tensor] = []
+        var featureParts: [String: [Tensor]] = [:]
+        var chunkStart = 0
+        while chunkStart < starts.count {
+            let chunk = starts[chunkStart..<min(starts.count, chunkStart + chunkWindows)]
+            var input = [Float](repeating: 0, count: chunk.count * windowLen)
+            if frames < patches.frameCount {
+                input = patches.extract(logMel, bands: bands).values
+            } else {
+                for (i, s) in chunk.enumerated() {
+                    input.replaceSubrange(i * windowLen..<(i + 1) * windowLen, with: logMel[s * bands..<s * bands + windowLen])
+                }
+            }
+            let out = model.predict(patches: input, count: chunk.count, features: features)
+            taggrams.append(out.taggram)
+            for (name, t) in out.features {
+                featureParts[name, default: []].append(pooling.map { $0.pool(t) } ?? Tagger.flattenVector(name, t))
+            }
+            chunkStart += chunk.count
+        }
+        let tags = model.architecture.tags
+        let hopSeconds = Double(patches.hop * 256) / 16000
+        return FileAnalysis(
+            path: path, source: source, tags: tags,
+            windowStarts: starts.indices.map { Double($0) * hopSeconds },
+            windowSeconds: Double(patches.frameCount * 256) / 16000,
+            taggram: taggrams.isEmpty ? Tensor(shape: [0, tags.count]) : Tensor.stacking(taggrams),
+            features: featureParts.mapValues { Tensor.stacking($0) },
+            padded: frames < patches.frameCount && !starts.isEmpty)
+    }
+
+    /// VGG's `pool5` is `[count, 2, 1, 128]`; as a window vector it is flattened (256 values, NHWC order).
+    static func flattenVector(_ name: String, _ t: Tensor) -> Tensor {
+        name == "pool5" ? t.reshaped([t.shape[0], t.count / max(1, t.shape[0])]) : t
+    }
+}
+
+/// Invalid tagging requests.
+public enum TaggerError: Error, CustomStringConvertible, Equatable {
+    case vggNeedsThreeSeconds(Double)
+    case unknownFeature(String, model: String, known: [String])
+
+    public var description: String {
+        switch self {
+        case .vggNeedsThreeSeconds(let s): return "the VGG models take 3-s windows only (got --length \(s)); use --length 3 or a musicnn model"
+        case .unknownFeature(let f, let m, let known): return "\(m) has no layer '\(f)'; choose from \(known.joined(separator: ", "))"
+        }
+    }
+}

@@ -1,0 +1,303 @@
+import Foundation
+
+/// C-support-vector classifier trained with libsvm (C-SVC, one-vs-one), as scikit-learn's `SVC`.
+///
+/// Training: libsvm's SMO solver on the rows sorted by label (scikit-learn's libsvm
+/// groups classes the same way), so support vectors, dual coefficients and `ρ` — and
+/// therefore decision values and predicted labels — agree with scikit-learn up to rounding.
+/// Kernels: linear `K(x, x') = xᵀx'`; RBF `K(x, x') = exp(−γ ‖x − x'‖²)` with
+/// `γ = 1 / (d · Var(X))` for `.scale` (variance over all elements of the training
+/// matrix; 1 if it is 0), `1/d` for `.auto`.
+///
+/// After training the model lives in Swift arrays (Codable); prediction is a Swift port of
+/// `svm_predict_values` / `svm_predict_probability`:
+/// `f_ij(x) = Σ_{s∈SV_i} α_s^{(j)} K(x, s) + Σ_{s∈SV_j} α_s^{(i)} K(x, s) − ρ_ij` for classes
+/// `i < j` (positive favours `i`); the label is the one-vs-one vote winner (first on ties).
+/// Probabilities: pairwise `r_ij = clip(1 / (1 + exp(A_ij f_ij + B_ij)), 1e-7, 1 − 1e-7)`
+/// coupled by Wu–Lin–Weng's method 2 (libsvm's `multiclass_probability`).
+///
+/// Platt's `A`, `B` come from libsvm's internal 5-fold cross-validation with random folds
+/// (`rand()`, seeded with `srand(seed)` before training). scikit-learn draws those folds with
+/// its own generator, so probabilities match scikit-learn only approximately; given the
+/// same `A`, `B` the coupling is identical (see tests).
+///
+/// Per-sample weights are not supported by Debian's libsvm (scikit-learn ships a patched
+/// copy): `fit` accepts only uniform weights (folded into `C`); use `classWeighting`.
+public struct SupportVectorMachine: Classifier {
+    public enum Kernel: String, Codable, Sendable { case linear, rbf }
+    public enum Gamma: Codable, Equatable, Sendable {
+        /// `1 / (d · Var(X))`, scikit-learn's default.
+        case scale
+        /// `1 / d`.
+        case auto
+        case value(Double)
+    }
+
+    public var c: Double
+    public var kernel: Kernel
+    public var gamma: Gamma
+    /// Fit Platt scaling (libsvm `-b 1`); without it `predictProbabilities` is one-hot votes.
+    public var probability: Bool
+    public var classWeighting: ClassWeighting
+    /// Solver stopping tolerance (libsvm `eps`, scikit-learn `tol`).
+    public var tolerance: Double
+    public var cacheSizeMB: Double
+    public var shrinking: Bool
+    /// Seed for `srand` before training (probability cross-validation folds).
+    public var seed: UInt32
+
+    public private(set) var classCount: Int = 0
+    public private(set) var featureCount: Int = 0
+    /// The γ actually used (0 for the linear kernel).
+    public private(set) var gammaValue: Double = 0
+    /// Classes present in training, ascending (libsvm labels).
+    public private(set) var fittedClasses: [Int] = []
+    /// Support vectors, grouped by class (`l × d`).
+    public private(set) var supportVectors = Matrix(rows: 0, cols: 0)
+    /// Number of support vectors per fitted class (scikit-learn `n_support_`).
+    public private(set) var supportCounts: [Int] = []
+    /// Training-row index of each support vector (scikit-learn `support_`, in SV order).
+    public private(set) var supportIndices: [Int] = []
+    /// `(m − 1) × l` dual coefficients (libsvm `sv_coef`, scikit-learn `dual_coef_`).
+    public private(set) var dualCoefficients = Matrix(rows: 0, cols: 0)
+    /// `ρ` per class pair (scikit-learn `intercept_ = −ρ`).
+    public private(set) var rho: [Double] = []
+    /// Platt parameters per class pair (scikit-learn `probA_`, `probB_`).
+    public private(set) var probA: [Double] = []
+    public private(set) var probB: [Double] = []
+
+    public init(kernel: Kernel = .rbf, c: Double = 1.0, gamma: Gamma = .scale, probability: Bool = true,
+                classWeighting: ClassWeighting = .none, tolerance: Double = 1e-3,
+                cacheSizeMB: Double = 200, shrinking: Bool = true, seed: UInt32 = 0) {
+        self.kernel = kernel
+        self.c = c
+        self.gamma = gamma
+        self.probability = probability
+        self.classWeighting = classWeighting
+        self.tolerance = tolerance
+        self.cacheSizeMB = cacheSizeMB
+        self.shrinking = shrinking
+        self.seed = seed
+    }
+
+    public mutating func fit(_ x: Matrix, labels: [Int], classCount: Int, sampleWeights: [Double]?) throws {
+        _ = try fitReturningLibSVMModel(x, labels: labels, classCount: classCount, sampleWeights: sampleWeights)
+    }
+
+    /// Fits and hands back the live libsvm model (tests compare it with the Swift port).
+    mutating func fitReturningLibSVMModel(_ x: Matrix, labels: [Int], classCount: Int,
+                                          sampleWeights: [Double]?) throws -> LibSVMModel? {
+        try validateFitArguments(x, labels: labels, classCount: classCount, sampleWeights: sampleWeights)
+        var cScale = 1.0
+        if let w = sampleWeights, let first = w.first {
+            guard w.allSatisfy({ $0 == first }) else {
+                throw LearningError.unsupported("per-sample weights with libsvm; use classWeighting")
+            }
+            cScale = first
+        }
+        self.classCount = classCount
+        featureCount = x.cols
+        fittedClasses = Array(Set(labels)).sorted()
+        switch (kernel, gamma) {
+        case (.linear, _): gammaValue = 0
+        case (.rbf, .value(let g)): gammaValue = g
+        case (.rbf, .auto): gammaValue = 1 / Double(x.cols)
+        case (.rbf, .scale):
+            let n = Double(x.values.count)
+            let mean = x.values.reduce(0, +) / n
+            let variance = x.values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / n
+            gammaValue = variance != 0 ? 1 / (Double(x.cols) * variance) : 1
+        }
+        guard fittedClasses.count >= 2 else {
+            supportVectors = Matrix(rows: 0, cols: x.cols)
+            supportCounts = []; supportIndices = []; rho = []; probA = []; probB = []
+            dualCoefficients = Matrix(rows: 0, cols: 0)
+            return nil
+        }
+        let cw = classWeighting.classWeights(labels: labels, classCount: classCount, sampleWeights: sampleWeights)
+        let weights: [(label: Int, weight: Double)] =
+            classWeighting == .none ? [] : fittedClasses.map { (label: $0, weight: cw[$0]) }
+        let handle = try LibSVMModel(x: x, labels: labels, parameters: .init(
+            linear: kernel == .linear, gamma: gammaValue, c: c * cScale, tolerance: tolerance,
+            cacheSizeMB: cacheSizeMB, shrinking: shrinking, probability: probability,
+            classWeights: weights, seed: seed))
+        guard let model = handle.model?.pointee else { throw LearningError.libsvm("svm_train returned no model") }
+        let m = Int(model.nr_class), l = Int(model.l), d = x.cols
+        fittedClasses = (0..<m).map { Int(model.label[$0]) }
+        supportCounts = (0..<m).map { Int(model.nSV[$0]) }
+        var sv = Matrix(rows: l, cols: d)
+        for s in 0..<l {
+            guard let nodes = model.SV[s] else { continue }
+            var t = 0
+            while nodes[t].index != -1 {
+                sv[s, Int(nodes[t].index) - 1] = nodes[t].value
+                t += 1
+            }
+        }
+        supportVectors = sv
+        supportIndices = (0..<l).map { handle.problemOrder[Int(model.sv_indices[$0]) - 1] }
+        var coef = Matrix(rows: m - 1, cols: l)
+        for k in 0..<(m - 1) { for s in 0..<l { coef[k, s] = model.sv_coef[k]![s] } }
+        dualCoefficients = coef
+        let pairs = m * (m - 1) / 2
+        rho = (0..<pairs).map { model.rho[$0] }
+        if probability, let a = model.probA, let b = model.probB {
+            probA = (0..<pairs).map { a[$0] }
+            probB = (0..<pairs).map { b[$0] }
+        } else {
+            probA = []; probB = []
+        }
+        return handle
+    }
+
+    /// One-vs-one decision values `f_ij`, `rows × m(m−1)/2`, pairs `(0,1), (0,2), …, (m−2,m−1)`
+    /// over `fittedClasses`; positive favours the first class of the pair. Equals scikit-learn's
+    /// `SVC(decision_function_shape='ovo').decision_function` for ≥ 3 classes; for 2 classes
+    /// scikit-learn returns the negation (positive favours the second class).
+    public func decisionValues(_ x: Matrix) -> Matrix {
+        precondition(x.cols == featureCount, "SupportVectorMachine: \(x.cols) features, fitted on \(featureCount)")
+        let m = fittedClasses.count, l = supportVectors.rows
+        let pairs = m * (m - 1) / 2
+        var out = Matrix(rows: x.rows, cols: pairs)
+        guard m >= 2 else { return out }
+        let kernelValues = kernelMatrix(x)  // rows × l
+        var start = [Int](repeating: 0, count: m)
+        for i in 1..<m { start[i] = start[i - 1] + supportCounts[i - 1] }
+        for r in 0..<x.rows {
+            var p = 0
+            for i in 0..<m {
+                for j in (i + 1)..<m {
+                    var sum = 0.0
+                    let si = start[i], sj = start[j]
+                    for k in 0..<supportCounts[i] { sum += dualCoefficients[j - 1, si + k] * kernelValues.values[r * l + si + k] }
+                    for k in 0..<supportCounts[j] { sum += dualCoefficients[i, sj + k] * kernelValues.values[r * l + sj + k] }
+                    out[r, p] = sum - rho[p]
+                    p += 1
+                }
+            }
+        }
+        return out
+    }
+
+    /// Kernel values between query rows and support vectors, evaluated like libsvm's
+    /// `k_function` (dot products / squared distances summed feature by feature).
+    func kernelMatrix(_ x: Matrix) -> Matrix {
+        let l = supportVectors.rows, d = featureCount
+        var out = Matrix(rows: x.rows, cols: l)
+        for r in 0..<x.rows {
+            for s in 0..<l {
+                var sum = 0.0
+                switch kernel {
+                case .linear:
+                    for c in 0..<d { sum += x.values[r * d + c] * supportVectors.values[s * d + c] }
+                    out.values[r * l + s] = sum
+                case .rbf:
+                    for c in 0..<d {
+                        let t = x.values[r * d + c] - supportVectors.values[s * d + c]
+                        sum += t * t
+                    }
+                    out.values[r * l + s] = exp(-gammaValue * sum)
+                }
+            }
+        }
+        return out
+    }
+
+    /// One-vs-one vote winner per row (libsvm `svm_predict`; scikit-learn's `SVC.predict`
+    /// also votes, even when `probability=True`).
+    public func predict(_ x: Matrix) -> [Int] {
+        if fittedClasses.count == 1 { return [Int](repeating: fittedClasses[0], count: x.rows) }
+        let m = fittedClasses.count
+        let dec = decisionValues(x)
+        return (0..<x.rows).map { r in
+            var votes = [Int](repeating: 0, count: m)
+            var p = 0
+            for i in 0..<m {
+                for j in (i + 1)..<m {
+                    if dec[r, p] > 0 { votes[i] += 1 } else { votes[j] += 1 }
+                    p += 1
+                }
+            }
+            var best = 0
+            for i in 1..<m where votes[i] > votes[best] { best = i }
+            return fittedClasses[best]
+        }
+    }
+
+    /// Platt-scaled, coupled probabilities `rows × classCount` (absent classes 0). Without
+    /// `probability` the row is one-hot on `predict`.
+    public func predictProbabilities(_ x: Matrix) -> Matrix {
+        var out = Matrix(rows: x.rows, cols: classCount)
+        if fittedClasses.count == 1 {
+            for r in 0..<x.rows { out[r, fittedClasses[0]] = 1 }
+            return out
+        }
+        guard !probA.isEmpty else {
+            for (r, c) in predict(x).enumerated() { out[r, c] = 1 }
+            return out
+        }
+        let dec = decisionValues(x)
+        for r in 0..<x.rows {
+            let p = SupportVectorMachine.coupledProbabilities(decision: dec.row(r), probA: probA, probB: probB,
+                                                              classCount: fittedClasses.count)
+            for (k, cl) in fittedClasses.enumerated() { out[r, cl] = p[k] }
+        }
+        return out
+    }
+
+    /// libsvm's probability estimate from one row of one-vs-one decision values.
+    public static func coupledProbabilities(decision: [Double], probA: [Double], probB: [Double], classCount k: Int) -> [Double] {
+        let minProb = 1e-7
+        var r = [[Double]](repeating: [Double](repeating: 0, count: k), count: k)
+        var p = 0
+        for i in 0..<k {
+            for j in (i + 1)..<k {
+                let fApB = decision[p] * probA[p] + probB[p]
+                let s = fApB >= 0 ? exp(-fApB) / (1 + exp(-fApB)) : 1 / (1 + exp(fApB))
+                r[i][j] = min(max(s, minProb), 1 - minProb)
+                r[j][i] = 1 - r[i][j]
+                p += 1
+            }
+        }
+        return multiclassProbability(k, r)
+    }
+
+    /// Wu, Lin & Weng (2004) method 2, as libsvm's `multiclass_probability`.
+    static func multiclassProbability(_ k: Int, _ r: [[Double]]) -> [Double] {
+        var p = [Double](repeating: 1 / Double(k), count: k)
+        var q = [[Double]](repeating: [Double](repeating: 0, count: k), count: k)
+        for t in 0..<k {
+            for j in 0..<t {
+                q[t][t] += r[j][t] * r[j][t]
+                q[t][j] = q[j][t]
+            }
+            for j in (t + 1)..<max(k, t + 1) {
+                q[t][t] += r[j][t] * r[j][t]
+                q[t][j] = -r[j][t] * r[t][j]
+            }
+        }
+        let maxIter = max(100, k), eps = 0.005 / Double(k)
+        var qp = [Double](repeating: 0, count: k)
+        for _ in 0..<maxIter {
+            var pQp = 0.0
+            for t in 0..<k {
+                qp[t] = 0
+                for j in 0..<k { qp[t] += q[t][j] * p[j] }
+                pQp += p[t] * qp[t]
+            }
+            var maxError = 0.0
+            for t in 0..<k { maxError = max(maxError, abs(qp[t] - pQp)) }
+            if maxError < eps { break }
+            for t in 0..<k {
+                let diff = (-qp[t] + pQp) / q[t][t]
+                p[t] += diff
+                pQp = (pQp + diff * (diff * q[t][t] + 2 * qp[t])) / (1 + diff) / (1 + diff)
+                for j in 0..<k {
+                    qp[j] = (qp[j] + diff * q[t][j]) / (1 + diff)
+                    p[j] /= (1 + diff)
+                }
+            }
+        }
+        return p
+    }
+}

@@ -1,0 +1,61 @@
+/// Which network a pretrained model is and its hyper-parameters (musicnn 0.1.0 `models.py`).
+public struct ModelArchitecture: Sendable, Equatable, Hashable {
+    /// The two network families.
+    public enum Kind: String, Sendable, Hashable {
+        /// Musically motivated front end (timbral + temporal filters), dense mid end, global-pool back end.
+        case musicnn
+        /// Five 3×3 convolution blocks with max pooling, then one dense layer.
+        case vgg
+    }
+
+    /// The model's name as musicnn spells it (`MTT_musicnn`, …); also its checkpoint folder name.
+    public let name: String
+    public let kind: Kind
+    /// Filters of each of the three mid-end convolutions (musicnn only).
+    public let midendFilters: Int
+    /// Units of the penultimate dense layer (musicnn only).
+    public let backendUnits: Int
+    /// Filters of every VGG convolution (vgg only).
+    public let vggFilters: Int
+    /// The output tags, in output order.
+    public let tags: [String]
+
+    /// Mel bands of the input spectrogram.
+    public static let mels = 96
+    /// Frames of one 3-s input patch (16 kHz, hop 256).
+    public static let frames = 187
+    /// Upper bound of the log-mel input: `log10(10000 · 65504 + 1) ≈ 8.81627` (float16-rounded
+    /// mel power is at most 65504), rounded up. Inputs are clamped to `[0, inputMaximum]`.
+    public static let inputMaximum: Float = 8.8165
+
+    public init(name: String, kind: Kind, midendFilters: Int = 64, backendUnits: Int = 200,
+                vggFilters: Int = 128, tags: [String]) {
+        self.name = name
+        self.kind = kind
+        self.midendFilters = midendFilters
+        self.backendUnits = backendUnits
+        self.vggFilters = vggFilters
+        self.tags = tags
+    }
+
+    public static let mttMusicnn = ModelArchitecture(name: "MTT_musicnn", kind: .musicnn, tags: TagVocabulary.mtt)
+    public static let msdMusicnn = ModelArchitecture(name: "MSD_musicnn", kind: .musicnn, tags: TagVocabulary.msd)
+    public static let msdMusicnnBig = ModelArchitecture(name: "MSD_musicnn_big", kind: .musicnn, midendFilters: 512,
+                                                        backendUnits: 500, tags: TagVocabulary.msd)
+    public static let mttVGG = ModelArchitecture(name: "MTT_vgg", kind: .vgg, tags: TagVocabulary.mtt)
+    public static let msdVGG = ModelArchitecture(name: "MSD_vgg", kind: .vgg, tags: TagVocabulary.msd)
+
+    /// The five published models.
+    public static let all: [ModelArchitecture] = [mttMusicnn, msdMusicnn, msdMusicnnBig, mttVGG, msdVGG]
+
+    /// The published model called `name`, if any.
+    public static func named(_ name: String) -> ModelArchitecture? { all.first { $0.name == name } }
+
+    /// Feature names the model can return (musicnn's `extractor` keys).
+    public var featureNames: [String] {
+        switch kind {
+        case .musicnn: return MusicnnModel.featureNames
+        case .vgg: return VGGModel.featureNames
+        }
+    }
+}

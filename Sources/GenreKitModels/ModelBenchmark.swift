@@ -1,0 +1,136 @@
+import Foundation
+import GenreKitNN
+
+/// A timing probe (not a test assertion): per-layer-group wall time and throughput of a model on
+/// a batch of synthetic patches, plus the raw `cblas_sgemm` rate on a square problem for scale.
+public enum ModelBenchmark {
+    /// One measured stage.
+    public struct Stage: Sendable {
+        public let name: String
+        /// Best wall time over the repetitions, seconds.
+        public let seconds: Double
+        /// Multiply-adds ×2 of the *unpruned* layer (what TensorFlow computes).
+        public let nominalFlops: Double
+        /// Multiply-adds ×2 actually issued after pruning.
+        public let executedFlops: Double
+        /// Nominal FLOP/s (effective rate, pruning counted as speed).
+        public var nominalGFlops: Double { nominalFlops / seconds / 1e9 }
+        /// Executed FLOP/s (how busy the GEMMs are).
+        public var executedGFlops: Double { executedFlops / seconds / 1e9 }
+    }
+
+    /// Best-of-`repetitions` time of `body`.
+    static func time(_ repetitions: Int, _ body: () -> Void) -> Double {
+        var best = Double.infinity
+        for _ in 0..<max(repetitions, 1) {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            body()
+            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9)
+        }
+        return best
+    }
+
+    /// GFLOP/s of one `n × n × n` `cblas_sgemm` (best of `repetitions`).
+    public static func sgemmGFlops(n: Int = 1024, repetitions: Int = 5) -> Double {
+        let a = [Float](repeating: 0.5, count: n * n), b = [Float](repeating: 0.25, count: n * n)
+        var c = [Float](repeating: 0, count: n * n)
+        let s = time(repetitions) {
+            a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in c.withUnsafeMutableBufferPointer { pc in
+                GEMM.sgemm(m: n, n: n, k: n, a: pa.baseAddress!, lda: n, b: pb.baseAddress!, ldb: n,
+                           c: pc.baseAddress!, ldc: n)
+            } } }
+        }
+        return 2 * Double(n * n * n) / s / 1e9
+    }
+
+    /// Deterministic log-mel-like patches in `[0, 8.8)` (LCG, seed 1).
+    public static func syntheticPatches(_ count: Int) -> [Float] {
+        var state: UInt32 = 1
+        return (0..<(count * ModelArchitecture.frames * ModelArchitecture.mels)).map { _ in
+            state = state &* 1_664_525 &+ 1_013_904_223
+            return Float(state >> 8) * 0x1p-24 * 8.8
+        }
+    }
+
+    /// Times every layer group of `model` on `patches` synthetic patches run as one chunk.
+    public static func stages(_ model: MusicnnModel, patches: Int = 10, repetitions: Int = 3) -> [Stage] {
+        let frames = ModelArchitecture.frames, mels = ModelArchitecture.mels
+        let x = syntheticPatches(patches)
+        let n = Double(patches), t = Double(frames)
+        var stages: [Stage] = []
+        var xn = Tensor(shape: [0])
+        stages.append(Stage(name: "input clamp+BN", seconds: time(repetitions) {
+            xn = model.normalizedInput(x, count: patches, frames: frames)
+        }, nominalFlops: 0, executedFlops: 0))
+        for b in model.branches {
+            let kh = Double(b.conv.kernelHeight), kw = Double(b.conv.kernelWidth)
+            let ow = b.timePad > 0 ? Double(mels - b.conv.kernelWidth + 1) : Double(mels)
+            let perFilter = 2 * n * t * ow * kh * kw
+            var out = Tensor(shape: [0])
+            let s = time(repetitions) { out = b.forward(xn) }
+            _ = out
+            stages.append(Stage(name: "front \(b.name) \(b.conv.kernelHeight)x\(b.conv.kernelWidth) (\(b.active.count)/\(b.filters) filters)",
+                                seconds: s, nominalFlops: perFilter * Double(b.filters),
+                                executedFlops: perFilter * Double(b.active.count)))
+        }
+        var front = Tensor(shape: [0]), active = Tensor(shape: [0])
+        stages.append(Stage(name: "front assemble", seconds: time(repetitions) {
+            (front, active) = model.frontend(xn)
+        } - stages.dropFirst().reduce(0) { $0 + $1.seconds }, nominalFlops: 0, executedFlops: 0))
+        let f = Double(model.architecture.midendFilters)
+        let c0 = Double(model.frontendChannels)
+        let midNominal = 2 * n * t * 7 * (c0 * f + 2 * f * f)
+        let midExec = 2 * n * t * 7 * (Double(model.mid1.inputChannels) * f + 2 * f * f)
+        var mids = (Tensor(shape: [0]), Tensor(shape: [0]), Tensor(shape: [0]))
+        let midInput = model.mid1.inputChannels == model.frontendChannels ? front : active
+        stages.append(Stage(name: "midend (3 convs, 7 frames)", seconds: time(repetitions) {
+            mids = model.midend(active: midInput)
+        }, nominalFlops: midNominal, executedFlops: midExec))
+        var all = Tensor(shape: [0])
+        let pooled = Double(2 * model.poolChannels), units = Double(model.architecture.backendUnits)
+        let backFlops = 2 * n * (pooled * units + units * Double(model.architecture.tags.count))
+        stages.append(Stage(name: "backend (concat, pools, dense)", seconds: time(repetitions) {
+            all = Tensor.concatenate([front, mids.0, mids.1, mids.2], alongAxis: 2)
+            _ = model.backend(all)
+        }, nominalFlops: backFlops, executedFlops: backFlops))
+        let total = stages.reduce(0) { $0 + $1.nominalFlops }, totalExec = stages.reduce(0) { $0 + $1.executedFlops }
+        stages.append(Stage(name: "whole predict()", seconds: time(repetitions) {
+            _ = model.predict(patches: x, count: patches)
+        }, nominalFlops: total, executedFlops: totalExec))
+        return stages
+    }
+
+    /// A printable report: stages of `model` and the sgemm reference rate.
+    public static func report(_ model: MusicnnModel, patches: Int = 10, repetitions: Int = 3) -> String {
+        var lines = ["\(model.architecture.name), batch of \(patches) patches (187×96), best of \(repetitions):"]
+        for s in stages(model, patches: patches, repetitions: repetitions) {
+            lines.append(String(format: "  %-48@ %8.2f ms  nominal %7.2f GFLOP → %6.1f GFLOP/s  executed %6.2f GFLOP → %6.1f GFLOP/s",
+                                s.name as NSString, s.seconds * 1e3, s.nominalFlops / 1e9, s.nominalGFlops,
+                                s.executedFlops / 1e9, s.executedGFlops))
+        }
+        lines.append(String(format: "  sgemm 1024³ (same run): %.1f GFLOP/s", sgemmGFlops()))
+        return lines.joined(separator: "\n")
+    }
+
+    /// Per-block timing of a VGG model.
+    public static func report(_ model: VGGModel, patches: Int = 10, repetitions: Int = 3) -> String {
+        let x = syntheticPatches(patches)
+        var lines = ["\(model.architecture.name), batch of \(patches) patches, best of \(repetitions):"]
+        var h = model.normalizedInput(x, count: patches)
+        var total = 0.0
+        for i in 0..<5 {
+            let hh = Double(h.shape[1]), ww = Double(h.shape[2]), ci = Double(h.shape[3])
+            let flops = 2 * Double(patches) * hh * ww * 9 * ci * Double(model.architecture.vggFilters)
+            var out = Tensor(shape: [0])
+            let s = time(repetitions) { out = model.block(i, h) }
+            h = out
+            total += flops
+            lines.append(String(format: "  block %d conv3x3 %3.0f×%2.0f×%3.0f  %8.2f ms  %6.2f GFLOP → %6.1f GFLOP/s",
+                                i + 1, hh, ww, ci, s * 1e3, flops / 1e9, flops / s / 1e9))
+        }
+        let s = time(repetitions) { _ = model.predict(patches: x, count: patches) }
+        lines.append(String(format: "  whole predict()  %8.2f ms  %6.2f GFLOP → %6.1f GFLOP/s", s * 1e3, total / 1e9, total / s / 1e9))
+        lines.append(String(format: "  sgemm 1024³ (same run): %.1f GFLOP/s", sgemmGFlops()))
+        return lines.joined(separator: "\n")
+    }
+}

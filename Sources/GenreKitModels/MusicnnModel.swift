@@ -1,0 +1,374 @@
+import Foundation
+import GenreKitNN
+
+/// The musicnn network (Pons & Serra 2019, musicnn 0.1.0 `build_musicnn`), inference only.
+///
+/// Input: log-mel patches `x[n, t, f]` (`T` frames × 96 mel bands), clamped to
+/// `[0, ModelArchitecture.inputMaximum]`.
+///
+/// * front end: scalar batch norm of the input, then five branches, each `conv → ReLU → BN →
+///   max over frequency`: timbral `f74` (204 filters, 7×38) and `f77` (204, 7×67), both 'valid' on
+///   the input zero-padded by 3 frames in time, and temporal `s1`, `s2`, `s3` (51 filters each,
+///   128×1, 64×1, 32×1, 'same'); concatenated to 561 channels per frame;
+/// * mid end: three 7-frame convolutions over all channels (`F` filters, input zero-padded by 3
+///   frames) with ReLU and BN, the 2nd and 3rd with residual adds: `cnn1`, `cnn2 = cnn1 + …`,
+///   `cnn3 = cnn2 + …`;
+/// * back end: over the `561 + 3F` channels, max and mean over time, interleaved per channel
+///   (`[max_0, mean_0, max_1, …]`), BN, dense (ReLU) + BN (`penultimate`), dense → logits → sigmoid.
+///
+/// Front-end filters proved dead by `ConstantFilterAnalysis` (for the clamped input range) are
+/// removed from the convolutions and their constant outputs filled in; the first mid-end
+/// convolution folds those constant channels into a per-frame bias. The model is immutable
+/// after loading and safe to use from several threads.
+public struct MusicnnModel: Sendable {
+    /// musicnn's feature names.
+    public static let featureNames = ["timbral", "temporal", "cnn1", "cnn2", "cnn3", "mean_pool", "max_pool", "penultimate"]
+
+    public let architecture: ModelArchitecture
+    /// Patches run through the network together (bounds memory: ~25 MB per patch in the front end).
+    public var chunkSize: Int = 8
+
+    let inputScale: Float
+    let inputShift: Float
+    let branches: [FrontendBranch]
+    let mid1: FoldedTimeConv
+    let mid2: Conv2D, mid2BN: BatchNorm
+    let mid3: Conv2D, mid3BN: BatchNorm
+    let poolBN: BatchNorm
+    let dense1: Dense, dense1BN: BatchNorm
+    let dense2: Dense
+
+    /// Channels of the concatenated front end (`2·204 + 3·51 = 561`).
+    public var frontendChannels: Int { branches.reduce(0) { $0 + $1.filters } }
+    /// Channels seen by the back end (`561 + 3·midendFilters`).
+    public var poolChannels: Int { frontendChannels + 3 * architecture.midendFilters }
+
+    /// Number of filters proved constant per front-end branch (`f74`, `f77`, `s1`, `s2`, `s3`).
+    public var constantFilterCounts: [(branch: String, constant: Int, filters: Int)] {
+        branches.map { ($0.name, $0.filters - $0.active.count, $0.filters) }
+    }
+
+    /// Loads the weights of `architecture` (kind `.musicnn`) from `weights`, checking every shape.
+    /// With `pruneConstantFilters`, front-end filters that provably never pass their ReLU are dropped.
+    public init(architecture: ModelArchitecture, weights: WeightSource, pruneConstantFilters: Bool = true) throws {
+        try self.init(architecture: architecture, weights: weights, pruneConstantFilters: pruneConstantFilters,
+                      foldConstantChannels: true)
+    }
+
+    /// `foldConstantChannels: false` keeps the constant front-end channels in the first mid-end GEMM
+    /// (used by tests to separate the effect of pruning from the float reassociation of the fold).
+    init(architecture: ModelArchitecture, weights: WeightSource, pruneConstantFilters: Bool,
+         foldConstantChannels: Bool) throws {
+        precondition(architecture.kind == .musicnn, "MusicnnModel: \(architecture.name) is not a musicnn model")
+        self.architecture = architecture
+        var r = WeightReader(source: weights, model: architecture.name)
+        let mels = ModelArchitecture.mels
+        let nf = Int(1.6 * 128), nt = Int(1.6 * 32)       // 204, 51
+        let fF = architecture.midendFilters, units = architecture.backendUnits
+        let classes = architecture.tags.count
+
+        // Graph-construction order of musicnn's layers (TF auto-naming).
+        let bnIn = try r.batchNorm(1)
+        let c74 = try r.conv([7, Int(0.4 * Double(mels)), 1, nf], padding: .valid, activation: .relu)
+        let bn74 = try r.batchNorm(nf)
+        let c77 = try r.conv([7, Int(0.7 * Double(mels)), 1, nf], padding: .valid, activation: .relu)
+        let bn77 = try r.batchNorm(nf)
+        var temporal: [(Conv2D, BatchNorm)] = []
+        for k in [128, 64, 32] {
+            let c = try r.conv([k, 1, 1, nt], padding: .same, activation: .relu)
+            temporal.append((c, try r.batchNorm(nt)))
+        }
+        let frontC = 2 * nf + 3 * nt
+        let m1 = try r.conv([7, frontC, 1, fF], padding: .valid, activation: .relu)
+        let m1BN = try r.batchNorm(fF)
+        let m2 = try r.conv([7, fF, 1, fF], padding: .valid, activation: .relu)
+        let m2BN = try r.batchNorm(fF)
+        let m3 = try r.conv([7, fF, 1, fF], padding: .valid, activation: .relu)
+        let m3BN = try r.batchNorm(fF)
+        let pooled = 2 * (frontC + 3 * fF)
+        poolBN = try r.batchNorm(pooled)
+        dense1 = try r.dense(pooled, units, activation: .relu)
+        dense1BN = try r.batchNorm(units)
+        dense2 = try r.dense(units, classes, activation: .identity)
+        try r.checkAllUsed()
+
+        inputScale = bnIn.scale[0]
+        inputShift = bnIn.shift[0]
+        let range = ConstantFilterAnalysis.normalizedInputRange(scale: inputScale, shift: inputShift,
+                                                                xMax: ModelArchitecture.inputMaximum)
+        func branch(_ name: String, _ c: Conv2D, _ bn: BatchNorm, timePad: Int) -> FrontendBranch {
+            let dead = pruneConstantFilters ? Set(ConstantFilterAnalysis.deadFilters(of: c, inputLow: range.lo, inputHigh: range.hi)) : []
+            return FrontendBranch(name: name, conv: c, bn: bn, timePad: timePad, dead: dead)
+        }
+        branches = [branch("f74", c74, bn74, timePad: 3), branch("f77", c77, bn77, timePad: 3)]
+            + zip(["s1", "s2", "s3"], temporal).map { branch($0, $1.0, $1.1, timePad: 0) }
+
+        // Constant front-end channels (global index → value) for folding into mid-end conv 1.
+        var constants: [Int: Float] = [:]
+        var offset = 0
+        for b in branches where foldConstantChannels {
+            for c in 0..<b.filters where !b.activeSet.contains(c) { constants[offset + c] = b.constant[c] }
+            offset += b.filters
+        }
+        mid1 = FoldedTimeConv(conv: m1, bn: m1BN, constantChannels: constants)
+        mid2 = Conv2D(kernel: m2.kernel.reshaped([7, 1, fF, fF]), bias: m2.bias, padding: .valid, activation: .relu)
+        mid2BN = m2BN
+        mid3 = Conv2D(kernel: m3.kernel.reshaped([7, 1, fF, fF]), bias: m3.bias, padding: .valid, activation: .relu)
+        mid3BN = m3BN
+    }
+
+    /// Runs `count` patches (`patches` is `count × T × 96`, row-major, usually `T = 187`) and returns
+    /// the taggram `[count, tags]` plus the requested `features` (see `MusicnnModel.featureNames`).
+    public func predict(patches: [Float], count: Int, features: Set<String> = []) -> ModelOutput {
+        let mels = ModelArchitecture.mels
+        precondition(count > 0 && patches.count % (count * mels) == 0,
+                     "MusicnnModel.predict: \(patches.count) values are not \(count) patches × T × \(mels)")
+        let frames = patches.count / (count * mels)
+        precondition(frames >= 1, "MusicnnModel.predict: empty patches")
+        var parts: [ModelOutput] = []
+        var start = 0
+        while start < count {
+            let n = min(max(chunkSize, 1), count - start)
+            let x = Array(patches[(start * frames * mels)..<((start + n) * frames * mels)])
+            parts.append(forward(x, count: n, frames: frames, features: features))
+            start += n
+        }
+        return ModelOutput.joining(parts)
+    }
+
+    /// Clamps to `[0, inputMaximum]` and applies the input batch norm: `[n, T, 96, 1]`.
+    func normalizedInput(_ x: [Float], count n: Int, frames: Int) -> Tensor {
+        let hi = ModelArchitecture.inputMaximum, s = inputScale, t = inputShift
+        return Tensor(shape: [n, frames, ModelArchitecture.mels, 1]) { out in
+            x.withUnsafeBufferPointer { src in
+                for i in 0..<src.count { out[i] = min(max(src[i], 0), hi) * s + t }
+            }
+        }
+    }
+
+    /// Front end: all 561 channels `[n, T, 561]` and the non-constant ones `[n, T, A]`.
+    func frontend(_ xn: Tensor) -> (full: Tensor, active: Tensor) {
+        let outs = branches.map { $0.forward(xn) }
+        let n = xn.shape[0], frames = xn.shape[1]
+        let total = frontendChannels
+        let activeTotal = branches.reduce(0) { $0 + $1.active.count }
+        var full = Tensor(shape: [n, frames, total])
+        var active = Tensor(shape: [n, frames, activeTotal])
+        full.values.withUnsafeMutableBufferPointer { f in
+            active.values.withUnsafeMutableBufferPointer { a in
+                var fOff = 0, aOff = 0
+                for (b, o) in zip(branches, outs) {
+                    let na = b.active.count
+                    o.values.withUnsafeBufferPointer { src in
+                        b.active.withUnsafeBufferPointer { idx in
+                            b.constant.withUnsafeBufferPointer { cst in
+                                for row in 0..<(n * frames) {
+                                    let fr = f.baseAddress! + row * total + fOff
+                                    let ar = a.baseAddress! + row * activeTotal + aOff
+                                    let s = src.baseAddress! + row * na
+                                    fr.update(from: cst.baseAddress!, count: b.filters)
+                                    for j in 0..<na { fr[idx[j]] = s[j]; ar[j] = s[j] }
+                                }
+                            }
+                        }
+                    }
+                    fOff += b.filters
+                    aOff += na
+                }
+            }
+        }
+        return (full, active)
+    }
+
+    /// Mid end: `cnn1`, `cnn2`, `cnn3`, each `[n, T, F]`.
+    func midend(active: Tensor) -> (Tensor, Tensor, Tensor) {
+        let n = active.shape[0], frames = active.shape[1], fF = architecture.midendFilters
+        let cnn1 = mid1.forward(active)
+        func step(_ conv: Conv2D, _ bn: BatchNorm, _ x: Tensor) -> Tensor {
+            let padded = x.reshaped([n, frames, 1, fF]).padded([(0, 0), (3, 3), (0, 0), (0, 0)])
+            return conv(padded, followedBy: bn).reshaped([n, frames, fF]) + x
+        }
+        let cnn2 = step(mid2, mid2BN, cnn1)
+        let cnn3 = step(mid3, mid3BN, cnn2)
+        return (cnn1, cnn2, cnn3)
+    }
+
+    /// Back end over `[n, T, C]`: (max_pool, mean_pool, penultimate, taggram).
+    func backend(_ all: Tensor) -> (Tensor, Tensor, Tensor, Tensor) {
+        let n = all.shape[0], c = all.shape[2]
+        let maxPool = all.max(alongAxis: 1)
+        let meanPool = all.mean(alongAxis: 1)
+        let pooled = Tensor(shape: [n, 2 * c]) { out in
+            maxPool.values.withUnsafeBufferPointer { mx in
+                meanPool.values.withUnsafeBufferPointer { me in
+                    for i in 0..<(n * c) { out[2 * i] = mx[i]; out[2 * i + 1] = me[i] }
+                }
+            }
+        }
+        let penultimate = dense1(poolBN(pooled), followedBy: dense1BN)
+        let taggram = dense2(penultimate).sigmoid()
+        return (maxPool, meanPool, penultimate, taggram)
+    }
+
+    func forward(_ x: [Float], count n: Int, frames: Int, features: Set<String>) -> ModelOutput {
+        let xn = normalizedInput(x, count: n, frames: frames)
+        let (front, active) = frontend(xn)
+        let (cnn1, cnn2, cnn3) = midend(active: mid1.inputChannels == frontendChannels ? front : active)
+        let all = Tensor.concatenate([front, cnn1, cnn2, cnn3], alongAxis: 2)
+        let (maxPool, meanPool, penultimate, taggram) = backend(all)
+        var out: [String: Tensor] = [:]
+        if features.contains("timbral") || features.contains("temporal") {
+            let nt = branches[0].filters + branches[1].filters
+            let split = [nt, frontendChannels - nt]
+            let parts = front.split(alongLastAxis: split)
+            if features.contains("timbral") { out["timbral"] = parts[0] }
+            if features.contains("temporal") { out["temporal"] = parts[1] }
+        }
+        if features.contains("cnn1") { out["cnn1"] = cnn1 }
+        if features.contains("cnn2") { out["cnn2"] = cnn2 }
+        if features.contains("cnn3") { out["cnn3"] = cnn3 }
+        if features.contains("max_pool") { out["max_pool"] = maxPool }
+        if features.contains("mean_pool") { out["mean_pool"] = meanPool }
+        if features.contains("penultimate") { out["penultimate"] = penultimate }
+        return ModelOutput(taggram: taggram, features: out)
+    }
+}
+
+extension Tensor {
+    /// Splits the last axis into consecutive parts of the given sizes.
+    func split(alongLastAxis sizes: [Int]) -> [Tensor] {
+        let c = shape[rank - 1]
+        precondition(sizes.reduce(0, +) == c, "split: \(sizes) vs \(c)")
+        let rows = count / Swift.max(c, 1)
+        var off = 0
+        return sizes.map { size in
+            let o = off
+            off += size
+            return Tensor(shape: Array(shape.dropLast()) + [size]) { dst in
+                values.withUnsafeBufferPointer { src in
+                    for r in 0..<rows where size > 0 {
+                        (dst.baseAddress! + r * size).update(from: src.baseAddress! + r * c + o, count: size)
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// One front-end branch: `max_f bn(relu(conv(x)))`, with provably constant filters removed.
+struct FrontendBranch: Sendable {
+    let name: String
+    /// Filters of the original layer.
+    let filters: Int
+    /// Zero frames added before and after in time ('valid' timbral convolutions), 0 for 'same'.
+    let timePad: Int
+    /// The convolution over the active filters only (ReLU fused).
+    let conv: Conv2D
+    /// Batch norm of the active filters.
+    let bn: BatchNorm
+    /// Original indices of the active filters, ascending.
+    let active: [Int]
+    let activeSet: Set<Int>
+    /// `bn(0)` for every original filter: the output of a constant (dead) filter.
+    let constant: [Float]
+
+    init(name: String, conv full: Conv2D, bn fullBN: BatchNorm, timePad: Int, dead: Set<Int>) {
+        self.name = name
+        filters = full.outputChannels
+        self.timePad = timePad
+        active = (0..<filters).filter { !dead.contains($0) }
+        activeSet = Set(active)
+        conv = full.selectingOutputChannels(active)
+        bn = fullBN.selecting(active)
+        constant = fullBN.shift
+    }
+
+    /// `[n, T, 96, 1]` normalised input → `[n, T, active]`.
+    func forward(_ xn: Tensor) -> Tensor {
+        let n = xn.shape[0], frames = xn.shape[1]
+        if active.isEmpty { return Tensor(shape: [n, frames, 0]) }
+        let x = timePad > 0 ? xn.padded([(0, 0), (timePad, timePad), (0, 0), (0, 0)]) : xn
+        return conv(x, followedBy: bn).max(alongAxis: 2)
+    }
+}
+
+/// A 7-frame convolution over all channels (kernel `[kh, C, 1, F]`, input zero-padded by
+/// `(kh − 1)/2` frames) with ReLU and BN, whose input channels in `constantChannels` hold a known
+/// constant on every real frame. Those channels are removed from the GEMM; their contribution
+/// `v_i = Σ_{j const} c_j · W[i, j, :]` is added as a per-frame bias
+/// `b_t = b + Σ_{i : 0 ≤ t + i − p < T} v_i` (padding frames contribute nothing).
+struct FoldedTimeConv: Sendable {
+    let kernelHeight: Int
+    let filters: Int
+    /// Convolution over the remaining channels, no bias, no activation: kernel `[kh, 1, A, F]`.
+    let conv: Conv2D
+    let bias: [Float]
+    /// `[kh][F]` constant-channel contributions per kernel row.
+    let rowContributions: [[Float]]
+    let bn: BatchNorm
+    /// Channels the GEMM still reads (the non-constant ones).
+    var inputChannels: Int { conv.inputChannels }
+
+    init(conv full: Conv2D, bn: BatchNorm, constantChannels: [Int: Float]) {
+        let kh = full.kernelHeight, c = full.kernelWidth, f = full.outputChannels
+        precondition(full.inputChannels == 1, "FoldedTimeConv: kernel must be [kh, C, 1, F]")
+        kernelHeight = kh
+        filters = f
+        self.bn = bn
+        bias = full.bias
+        let active = (0..<c).filter { constantChannels[$0] == nil }
+        let w = full.kernel.values
+        var kept = [Float](repeating: 0, count: kh * active.count * f)
+        var contrib = [[Float]](repeating: [Float](repeating: 0, count: f), count: kh)
+        for i in 0..<kh {
+            for (a, j) in active.enumerated() {
+                for o in 0..<f { kept[(i * active.count + a) * f + o] = w[(i * c + j) * f + o] }
+            }
+            var acc = [Double](repeating: 0, count: f)
+            for (j, value) in constantChannels {
+                for o in 0..<f { acc[o] += Double(value) * Double(w[(i * c + j) * f + o]) }
+            }
+            contrib[i] = acc.map { Float($0) }
+        }
+        rowContributions = contrib
+        conv = Conv2D(kernel: Tensor(shape: [kh, 1, active.count, f], values: kept), padding: .valid)
+    }
+
+    /// `[n, T, A]` → `[n, T, F]`.
+    func forward(_ x: Tensor) -> Tensor {
+        let n = x.shape[0], frames = x.shape[1], a = x.shape[2], f = filters, kh = kernelHeight
+        let p = (kh - 1) / 2
+        var z: Tensor
+        if a > 0 {
+            let padded = x.reshaped([n, frames, 1, a]).padded([(0, 0), (p, kh - 1 - p), (0, 0), (0, 0)])
+            z = conv(padded).reshaped([n, frames, f])
+        } else {
+            z = Tensor(shape: [n, frames, f])
+        }
+        // Per-frame bias: b + Σ of the kernel rows that land on real frames.
+        var table = [Float](repeating: 0, count: frames * f)
+        for t in 0..<frames {
+            var acc = bias.map(Double.init)
+            for i in 0..<kh where t + i - p >= 0 && t + i - p < frames {
+                for o in 0..<f { acc[o] += Double(rowContributions[i][o]) }
+            }
+            for o in 0..<f { table[t * f + o] = Float(acc[o]) }
+        }
+        z.values.withUnsafeMutableBufferPointer { zv in
+            table.withUnsafeBufferPointer { tb in
+                bn.scale.withUnsafeBufferPointer { s in
+                    bn.shift.withUnsafeBufferPointer { sh in
+                        for b in 0..<n {
+                            for t in 0..<frames {
+                                let row = zv.baseAddress! + (b * frames + t) * f
+                                let bt = tb.baseAddress! + t * f
+                                for o in 0..<f { row[o] = max(row[o] + bt[o], 0) * s[o] + sh[o] }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return z
+    }
+}

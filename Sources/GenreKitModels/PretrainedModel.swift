@@ -1,0 +1,42 @@
+import GenreKitNN
+
+/// Any of the published musicnn / vgg taggers, loaded from its checkpoint.
+/// Immutable after loading; `predict` may be called from several threads at once.
+public enum PretrainedModel: Sendable {
+    case musicnn(MusicnnModel)
+    case vgg(VGGModel)
+
+    /// Builds the network `architecture` from `weights` (checking every variable's shape).
+    public init(architecture: ModelArchitecture, weights: WeightSource, pruneConstantFilters: Bool = true) throws {
+        switch architecture.kind {
+        case .musicnn:
+            self = .musicnn(try MusicnnModel(architecture: architecture, weights: weights,
+                                             pruneConstantFilters: pruneConstantFilters))
+        case .vgg:
+            self = .vgg(try VGGModel(architecture: architecture, weights: weights))
+        }
+    }
+
+    /// Loads the published model `name` (`MTT_musicnn`, …) from `store`.
+    public static func load(_ name: String, store: ModelStore = ModelStore(),
+                            pruneConstantFilters: Bool = true) throws -> PretrainedModel {
+        guard let arch = ModelArchitecture.named(name) else { throw ModelLoadError.unknownModel(name: name) }
+        let checkpoint = try store.checkpoint(for: name)
+        return try PretrainedModel(architecture: arch, weights: checkpoint, pruneConstantFilters: pruneConstantFilters)
+    }
+
+    public var architecture: ModelArchitecture {
+        switch self {
+        case .musicnn(let m): return m.architecture
+        case .vgg(let m): return m.architecture
+        }
+    }
+
+    /// See `MusicnnModel.predict` / `VGGModel.predict`.
+    public func predict(patches: [Float], count: Int, features: Set<String> = []) -> ModelOutput {
+        switch self {
+        case .musicnn(let m): return m.predict(patches: patches, count: count, features: features)
+        case .vgg(let m): return m.predict(patches: patches, count: count, features: features)
+        }
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import GenreKit
+
+/// `genrekit-bench frontend|model [options]`: GenreKit against the Python reference, measured in the same run.
+///
+/// The reference runs through `reference/bench_reference.py` with the interpreter in `GENREKIT_REFERENCE_PYTHON`
+/// (default: `reference/.venv/bin/python`, then `/opt/genrekit-ref/bin/python`); without one, only GenreKit is timed.
+@main
+struct Benchmark {
+    static func main() throws {
+        var args = Array(CommandLine.arguments.dropFirst())
+        guard let what = args.first else { usage(); exit(2) }
+        args.removeFirst()
+        switch what {
+        case "frontend": try FrontEndBenchmark(arguments: args).run()
+        default: usage(); exit(2)
+        }
+    }
+
+    static func usage() {
+        print("""
+        usage: genrekit-bench frontend [--file F] [--repeat N]
+          frontend  decode + log-mel + windows of a 5-minute file vs librosa (same run)
+        """)
+    }
+}
+
+/// Parsed `--name value` options.
+struct Options {
+    var values: [String: String] = [:]
+    init(_ args: [String]) {
+        var i = 0
+        while i < args.count {
+            if args[i].hasPrefix("--"), i + 1 < args.count { values[String(args[i].dropFirst(2))] = args[i + 1]; i += 2 } else { i += 1 }
+        }
+    }
+    subscript(_ key: String) -> String? { values[key] }
+}
+
+/// Median of run times, in seconds.
+func median(_ xs: [Double]) -> Double { let s = xs.sorted(); return s.isEmpty ? .nan : s[s.count / 2] }
+
+/// Times `body` `repeat` times after one warm-up run.
+func timeRuns(repeat n: Int, _ body: () throws -> Void) rethrows -> [Double] {
+    try body()
+    var times: [Double] = []
+    for _ in 0..<max(1, n) {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        try body()
+        times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+    }
+    return times
+}
+
+/// Runs `reference/bench_reference.py` and returns its JSON, or nil when no reference environment exists.
+func runReference(_ arguments: [String]) -> [String: Any]? {
+    let env = ProcessInfo.processInfo.environment
+    let candidates = [env["GENREKIT_REFERENCE_PYTHON"], "reference/.venv/bin/python", "/opt/genrekit-ref/bin/python"].compactMap { $0 }
+    guard let python = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+        print("reference: no Python reference environment found (set GENREKIT_REFERENCE_PYTHON); timing GenreKit only")
+        return nil
+    }
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: python)
+    p.arguments = ["reference/bench_reference.py"] + arguments
+    var e = env; e["TF_USE_LEGACY_KERAS"] = "1"; e["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    p.environment = e
+    let out = Pipe()
+    p.standardOutput = out
+    p.standardError = FileHandle.nullDevice
+    do { try p.run() } catch { print("reference: cannot run \(python): \(error)"); return nil }
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    guard p.terminationStatus == 0, let line = String(data: data, encoding: .utf8)?.split(separator: "\n").last,
+          let json = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+        print("reference: bench_reference.py failed (exit \(p.terminationStatus))"); return nil
+    }
+    return json
+}
+
+/// A 5-minute stereo 44.1 kHz test song (chords, noise bursts), written once to the temporary directory.
+func syntheticSong(seconds: Int = 300, format: AudioEncoder.Format = .mp3) throws -> String {
+    let path = NSTemporaryDirectory() + "genrekit-bench-\(seconds)s.\(format == .mp3 ? "mp3" : "wav")"
+    if FileManager.default.fileExists(atPath: path) { return path }
+    let sr = 44100, n = sr * seconds
+    var x = [Float](repeating: 0, count: 2 * n)
+    var state: UInt32 = 1
+    let chords: [[Double]] = [[220, 277.18, 329.63], [196, 246.94, 293.66], [174.61, 220, 261.63], [196, 246.94, 311.13]]
+    for i in 0..<n {
+        let t = Double(i) / Double(sr)
+        let chord = chords[(i / (sr * 2)) % chords.count]
+        var s = 0.0
+        for f in chord { s += 0.15 * sin(2 * .pi * f * t) }
+        state = 1664525 &* state &+ 1013904223
+        let noise = (Double(state >> 8) / 0x1p24 - 0.5) * (i % (sr / 2) < 2000 ? 0.6 : 0.02)
+        x[2 * i] = Float(s + noise)
+        x[2 * i + 1] = Float(0.9 * s - noise)
+    }
+    try AudioEncoder.write(x, channels: 2, sampleRate: sr, format: format, to: path)
+    return path
+}

@@ -1,0 +1,84 @@
+import ArgumentParser
+import Foundation
+import GenreKit
+
+struct TagCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tag",
+        abstract: "Tag audio files with a pre-trained network (top tags per file, optional taggram picture).",
+        discussion: """
+        Like musicnn's tagger: the file is cut into windows of --length seconds, each window gets 50 tag \
+        probabilities (the taggram), and tags are ranked by their mean over the windows. Machine-readable \
+        output (--format json|csv) goes to standard output; progress and per-file errors go to standard error.
+        """)
+
+    @Argument(help: "Audio files.") var files: [String]
+    @Option(help: "Model: \(ModelArchitecture.all.map(\.name).joined(separator: ", ")).") var model = "MSD_musicnn"
+    @Option(help: "Number of top tags to print.") var top = 5
+    @Option(help: "Window length in seconds (musicnn's input_length).") var length = 3.0
+    @Option(help: "Hop between windows in seconds (musicnn's input_overlap); 0 for back-to-back windows.") var overlap = 0.0
+    @Option(help: "Output format: table, json (with the full taggram) or csv.") var format: OutputFormat = .table
+    @Option(help: "Write the taggram as an SVG heat map (one file: this path; several files: FILE-stem suffixes).") var taggram: String?
+
+    func run() throws {
+        let tagger = try loadTagger(model: model, length: length, overlap: overlap)
+        let bar = ProgressBar(total: files.count, label: "files")
+        let results = BatchRunner.map(files, progress: { done, _ in bar.update(done) }) { try tagger.analyze(path: $0) }
+        var failures = 0
+        var json: [[String: Any]] = []
+        if format == .csv { print("path,rank,tag,score") }
+        for (file, result) in zip(files, results) {
+            switch result {
+            case .failure(let error):
+                failures += 1
+                printError("error: \(error)")
+                if format == .json { json.append(["path": file, "error": "\(error)"]) }
+            case .success(let a):
+                let top = a.topTags(self.top)
+                switch format {
+                case .table:
+                    print("\(a.path) (\(String(format: "%.1f", a.source.duration)) s, \(a.taggram.shape[0]) windows\(a.padded ? ", padded" : "")): "
+                          + top.map { "\($0.tag) \(String(format: "%.3f", $0.score))" }.joined(separator: ", "))
+                case .csv:
+                    for (i, t) in top.enumerated() { print("\(csvField(a.path)),\(i + 1),\(csvField(t.tag)),\(String(format: "%.6f", t.score))") }
+                case .json:
+                    let n = a.tags.count
+                    json.append([
+                        "path": a.path, "model": model, "duration_s": a.source.duration,
+                        "window_s": a.windowSeconds, "window_starts_s": a.windowStarts, "padded": a.padded,
+                        "top_tags": top.map { ["tag": $0.tag, "score": Double($0.score)] },
+                        "tags": a.tags,
+                        "taggram": (0..<a.taggram.shape[0]).map { i in (0..<n).map { Double(a.taggram.values[i * n + $0]) } },
+                    ])
+                }
+                if let taggram {
+                    let out = files.count == 1 ? taggram : TagCommand.suffixed(taggram, with: (file as NSString).lastPathComponent)
+                    try TaggramPicture.svg(a).write(toFile: out, atomically: true, encoding: .utf8)
+                    printError("\(file): taggram → \(out)")
+                }
+            }
+        }
+        if format == .json {
+            let data = try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        }
+        if failures > 0 { printError("\(failures) of \(files.count) files failed"); throw ExitCode(1) }
+    }
+
+    static func suffixed(_ path: String, with name: String) -> String {
+        let ext = (path as NSString).pathExtension, stem = (path as NSString).deletingPathExtension
+        let base = (name as NSString).deletingPathExtension
+        return "\(stem)-\(base)" + (ext.isEmpty ? ".svg" : ".\(ext)")
+    }
+}
+
+/// Loads a model and builds a tagger, turning failures into one-line messages.
+func loadTagger(model: String, length: Double, overlap: Double) throws -> Tagger {
+    do {
+        let m = try PretrainedModel.load(model)
+        return try Tagger(model: m, length: length, overlap: overlap > 0 ? overlap : nil)
+    } catch {
+        printError("error: \(error)")
+        throw ExitCode(2)
+    }
+}

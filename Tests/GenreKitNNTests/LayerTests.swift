@@ -1,0 +1,108 @@
+import XCTest
+@testable import GenreKitNN
+
+final class LayerTests: XCTestCase {
+    func testPaddingArithmeticMatchesTensorFlow() {
+        // 'same', stride 1: (k−1)/2 before.
+        XCTAssertEqual(Padding.same.output(inputSize: 187, kernel: 128, stride: 1).size, 187)
+        XCTAssertEqual(Padding.same.output(inputSize: 187, kernel: 128, stride: 1).padBefore, 63)
+        XCTAssertEqual(Padding.same.output(inputSize: 187, kernel: 64, stride: 1).padBefore, 31)
+        XCTAssertEqual(Padding.same.output(inputSize: 10, kernel: 3, stride: 2).size, 5)
+        XCTAssertEqual(Padding.same.output(inputSize: 10, kernel: 3, stride: 2).padBefore, 0)
+        XCTAssertEqual(Padding.valid.output(inputSize: 193, kernel: 7, stride: 1).size, 187)
+        XCTAssertEqual(Padding.valid.output(inputSize: 187, kernel: 4, stride: 2).size, 92)
+    }
+
+    func testConvMatchesNaiveOnRandomShapes() {
+        var rng = TestRNG(seed: 10)
+        for trial in 0..<40 {
+            let n = rng.int(1...3), h = rng.int(1...12), w = rng.int(1...10), ci = rng.int(1...5), co = rng.int(1...7)
+            let kh = rng.int(1...min(h + 2, 6)), kw = rng.int(1...min(w + 2, 6))
+            let strides = (rng.int(1...3), rng.int(1...3))
+            let padding: Padding = trial % 2 == 0 ? .same : .valid
+            let x = rng.tensor([n, h, w, ci])
+            let k = rng.tensor([kh, kw, ci, co])
+            let b = rng.array(co)
+            let conv = Conv2D(kernel: k, bias: b, strides: strides, padding: padding)
+            let y = conv(x)
+            let ref = Naive.conv2d(x, k, bias: b, strides: strides, padding: padding)
+            assertClose(y, ref, "trial \(trial) x \(x.shape) k \(k.shape) s \(strides) \(padding)")
+        }
+    }
+
+    func testConvLargeKernelsAndBlocking() {
+        // musicnn-like shapes: 1 input channel, tall/wide kernels, several im2col blocks.
+        var rng = TestRNG(seed: 11)
+        for (h, w, kh, kw, padding) in [(40, 20, 7, 9, .valid), (50, 8, 32, 1, .same), (21, 6, 7, 6, .valid)] as [(Int, Int, Int, Int, Padding)] {
+            let x = rng.tensor([2, h, w, 1], 0, 8.8)
+            let k = rng.tensor([kh, kw, 1, 5], -0.1, 0.1)
+            let b = rng.array(5)
+            let y = Conv2D(kernel: k, bias: b, padding: padding)(x)
+            assertClose(y, Naive.conv2d(x, k, bias: b, strides: (1, 1), padding: padding))
+        }
+    }
+
+    func testConvFusedReluAndBatchNorm() {
+        var rng = TestRNG(seed: 12)
+        let x = rng.tensor([2, 9, 7, 3])
+        let k = rng.tensor([3, 3, 3, 4])
+        let b = rng.array(4)
+        let bn = BatchNorm(gamma: rng.array(4), beta: rng.array(4), mean: rng.array(4), variance: rng.array(4, 0.1, 2))
+        let y = Conv2D(kernel: k, bias: b, padding: .same, activation: .relu)(x, followedBy: bn)
+        let ref = bn(Naive.conv2d(x, k, bias: b, strides: (1, 1), padding: .same).relu())
+        assertClose(y, ref)
+        // 1×1 fast path
+        let k1 = rng.tensor([1, 1, 3, 4])
+        assertClose(Conv2D(kernel: k1, bias: b)(x), Naive.conv2d(x, k1, bias: b, strides: (1, 1), padding: .valid))
+    }
+
+    func testConvChannelSelection() {
+        var rng = TestRNG(seed: 13)
+        let x = rng.tensor([1, 8, 6, 2])
+        let conv = Conv2D(kernel: rng.tensor([3, 2, 2, 6]), bias: rng.array(6), padding: .same)
+        let full = conv(x)
+        let sel = conv.selectingOutputChannels([4, 1])(x)
+        for i in 0..<(8 * 6) {
+            XCTAssertEqual(sel.values[i * 2], full.values[i * 6 + 4])
+            XCTAssertEqual(sel.values[i * 2 + 1], full.values[i * 6 + 1])
+        }
+    }
+
+    func testBatchNormFormula() {
+        var rng = TestRNG(seed: 14)
+        let c = 5
+        let g = rng.array(c), be = rng.array(c), mu = rng.array(c), v = rng.array(c, 0.01, 3)
+        let bn = BatchNorm(gamma: g, beta: be, mean: mu, variance: v)
+        let x = rng.tensor([4, 3, c])
+        let y = bn(x)
+        for i in 0..<x.count {
+            let ch = i % c
+            let ref = Double(g[ch]) * (Double(x.values[i]) - Double(mu[ch])) / (Double(v[ch]) + 1e-3).squareRoot() + Double(be[ch])
+            XCTAssertEqual(Double(y.values[i]), ref, accuracy: 1e-5 * max(1, abs(ref)))
+        }
+    }
+
+    func testDenseMatchesNaive() {
+        var rng = TestRNG(seed: 15)
+        for act in [Activation.identity, .relu, .sigmoid] {
+            let x = rng.tensor([5, 13]), w = rng.tensor([13, 7]), b = rng.array(7)
+            let y = Dense(weight: w, bias: b, activation: act)(x)
+            var ref = Tensor(shape: [5, 7])
+            for r in 0..<5 { for o in 0..<7 {
+                var s = Double(b[o])
+                for i in 0..<13 { s += Double(x[r, i]) * Double(w[i, o]) }
+                ref[r, o] = Float(s)
+            } }
+            assertClose(y, ref.applying(act))
+        }
+    }
+
+    func testMatmul() {
+        var rng = TestRNG(seed: 16)
+        let a = rng.tensor([9, 4]), b = rng.tensor([4, 6])
+        let y = GEMM.matmul(a, b)
+        var ref = Tensor(shape: [9, 6])
+        for i in 0..<9 { for j in 0..<6 { ref[i, j] = (0..<4).reduce(Float(0)) { $0 + a[i, $1] * b[$1, j] } } }
+        assertClose(y, ref)
+    }
+}
