@@ -13,6 +13,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
         // C libraries from Debian's -dev packages.
@@ -27,7 +28,10 @@ let package = Package(
         .target(name: "GenreKitNN", dependencies: ["GenreKitDSP", "CBLAS"]),
         .target(name: "GenreKitModels", dependencies: ["GenreKitNN"]),
         .target(name: "GenreKitLearning", dependencies: ["GenreKitModels", "CSVM", "CBLAS"]),
-        .target(name: "GenreKit", dependencies: ["GenreKitAudio", "GenreKitDSP", "GenreKitNN", "GenreKitModels", "GenreKitLearning"]),
+        .target(name: "GenreKit", dependencies: [
+            "GenreKitAudio", "GenreKitDSP", "GenreKitNN", "GenreKitModels", "GenreKitLearning",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .executableTarget(name: "genrekit", dependencies: [
             "GenreKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -37,6 +41,7 @@ let package = Package(
         .testTarget(name: "GenreKitDSPTests", dependencies: ["GenreKitDSP"], resources: [.copy("Fixtures")]),
         .testTarget(name: "GenreKitNNTests", dependencies: ["GenreKitNN"]),
         .testTarget(name: "GenreKitModelsTests", dependencies: ["GenreKitModels"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "GenreKitTests", dependencies: ["GenreKit"], resources: [.copy("Fixtures")]),
         .testTarget(name: "GenreKitLearningTests", dependencies: ["GenreKitLearning"], resources: [.copy("Fixtures")]),
     ]
 )

@@ -15,6 +15,9 @@ Writes JSON files to Tests/GenreKitLearningTests/Fixtures/:
 JSON has no NaN: a NaN metric value is written as null.
 Floats are written with repr (shortest round-trip), so Swift's Double parser
 reads back the exact float64 values.
+
+Note: scikit-learn 1.9 deprecates SVC(probability=True) (removal planned for 1.11);
+the fixtures still use it for probA_/probB_/predict_proba, with warnings silenced.
 """
 
 import json
@@ -215,6 +218,11 @@ def make_models(Xtr, ytr, Xte, yte):
                        "proba": m.predict_proba(Zte), "probA": m.probA_, "probB": m.probB_,
                        "n_support": m.n_support_, "gamma": m._gamma,
                        "intercept": m.intercept_}
+    # Imbalanced subset (class 2 thinned out) with class_weight='balanced'.
+    keep = (ytr != 2) | (np.arange(len(ytr)) % 4 == 0)
+    m = SVC(kernel="rbf", C=1.0, class_weight="balanced", decision_function_shape="ovo").fit(Ztr[keep], ytr[keep])
+    svc["rbf_balanced"] = {"keep": np.nonzero(keep)[0], "pred": m.predict(Zte),
+                           "decision_ovo": m.decision_function(Zte), "n_support": m.n_support_}
     # Binary rbf on raw (unscaled) features: gamma='scale' matters here.
     bk = ytr < 2
     m = SVC(kernel="rbf", C=1.0, gamma="scale").fit(Xtr[bk], ytr[bk])

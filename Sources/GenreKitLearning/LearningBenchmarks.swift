@@ -8,12 +8,13 @@ public enum LearningBenchmarks {
         public var classes: Int
         public var seconds: Double
         public var iterations: Int
+        public var evaluations: Int
         public var termination: String
         public var trainingAccuracy: Double
 
         public var description: String {
-            String(format: "LogisticRegression fit %d×%d, %d classes: %.3f s, %d L-BFGS iterations (%@), train acc %.3f",
-                   rows, features, classes, seconds, iterations, termination, trainingAccuracy)
+            String(format: "LogisticRegression fit %d×%d, %d classes: %.3f s, %d L-BFGS iterations, %d evaluations (%@), train acc %.3f",
+                   rows, features, classes, seconds, iterations, evaluations, termination, trainingAccuracy)
         }
     }
 
@@ -47,7 +48,7 @@ public enum LearningBenchmarks {
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let acc = Metrics.accuracy(y, model.predict(x))
         return Timing(rows: rows, features: features, classes: classes, seconds: seconds,
-                      iterations: model.iterations, termination: model.termination?.rawValue ?? "-",
+                      iterations: model.iterations, evaluations: model.evaluations, termination: model.termination?.rawValue ?? "-",
                       trainingAccuracy: acc)
     }
 }

@@ -13,6 +13,7 @@ struct Benchmark {
         args.removeFirst()
         switch what {
         case "frontend": try FrontEndBenchmark(arguments: args).run()
+        case "model": try ModelBenchmarkCommand(arguments: args).run()
         default: usage(); exit(2)
         }
     }
@@ -20,7 +21,10 @@ struct Benchmark {
     static func usage() {
         print("""
         usage: genrekit-bench frontend [--file F] [--repeat N]
+               genrekit-bench model [--file F] [--models MSD_musicnn,MTT_musicnn] [--repeat N] [--process no]
           frontend  decode + log-mel + windows of a 5-minute file vs librosa (same run)
+          model     decode + mel + network on a 5-minute file vs librosa + TensorFlow, GFLOP/s per layer group,
+                    sgemm peak, and whole-process genrekit tag vs python -m musicnn.tagger
         """)
     }
 }

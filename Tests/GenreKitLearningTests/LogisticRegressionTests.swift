@@ -61,11 +61,11 @@ final class LogisticRegressionTests: XCTestCase {
         let x = xTrain.selectingRows(0..<40), y = Array(yTrain[0..<40])
         var weights = [Double](repeating: 1, count: 40)
         weights[3] = 2
-        var a = LogisticRegression(tolerance: 1e-9)
+        var a = LogisticRegression(tolerance: 1e-10, maxIterations: 10_000)
         try a.fit(x, labels: y, classCount: 4, sampleWeights: weights)
-        var b = LogisticRegression(tolerance: 1e-9)
+        var b = LogisticRegression(tolerance: 1e-10, maxIterations: 10_000)
         try b.fit(x.selectingRows(Array(0..<40) + [3]), labels: y + [y[3]], classCount: 4)
-        XCTAssertLessThan(maxDiff(a.predictProbabilities(x), b.predictProbabilities(x)), 1e-6)
+        XCTAssertLessThan(maxDiff(a.predictProbabilities(x), b.predictProbabilities(x)), 1e-5)
     }
 
     func testCodableRoundTrip() throws {
@@ -78,12 +78,11 @@ final class LogisticRegressionTests: XCTestCase {
     }
 
     /// Prints the fit time for the 10,000 × 753 × 10 target (no assertion; the number
-    /// that counts is from a release build: `swift test -c release --filter …Timing`).
+    /// that counts is from a release build, e.g. `genrekit-bench` calling
+    /// `LearningBenchmarks.logisticRegressionFit()`).
     func testPrintFitTiming() throws {
         let t = try LearningBenchmarks.logisticRegressionFit()
         print("TIMING \(t)")
-        let t2 = try LearningBenchmarks.logisticRegressionFit(tolerance: 1e-6, maxIterations: 1000)
-        print("TIMING tol=1e-6: \(t2)")
     }
 
     func testLBFGSRosenbrock() {

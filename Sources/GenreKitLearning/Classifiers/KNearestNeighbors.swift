@@ -46,20 +46,25 @@ public struct KNearestNeighbors: Classifier {
         let kk = min(k, n)
         let trainNorms = rowSquaredNorms(trainingX)
         let queryNorms = rowSquaredNorms(q)
-        let dots = Matrix.gemm(q, trainingX, transposeA: false, transposeB: true)
         var result: [(indices: [Int], distances: [Double])] = []
         result.reserveCapacity(q.rows)
         let maxTrainNorm = trainNorms.max() ?? 0
+        let block = 256  // query rows per BLAS block (bounds the dot-product buffer)
+        var dots = Matrix(rows: 0, cols: 0)
         for r in 0..<q.rows {
+            if r % block == 0 {
+                dots = Matrix.gemm(q.selectingRows(r..<min(r + block, q.rows)), trainingX, transposeA: false, transposeB: true)
+            }
+            let rb = r % block
             var approx = [Double](repeating: 0, count: n)
             switch metric {
             case .euclidean:
-                for j in 0..<n { approx[j] = max(queryNorms[r] - 2 * dots.values[r * n + j] + trainNorms[j], 0) }
+                for j in 0..<n { approx[j] = max(queryNorms[r] - 2 * dots.values[rb * n + j] + trainNorms[j], 0) }
             case .cosine:
                 let qn = queryNorms[r] > 0 ? queryNorms[r].squareRoot() : 1
                 for j in 0..<n {
                     let xn = trainNorms[j] > 0 ? trainNorms[j].squareRoot() : 1
-                    approx[j] = cosineDistance(dots.values[r * n + j], qn, xn)
+                    approx[j] = cosineDistance(dots.values[rb * n + j], qn, xn)
                 }
             }
             // Rounding bound of the estimate; everything within it of the k-th value is re-measured.

@@ -40,6 +40,8 @@ public struct LogisticRegression: Classifier {
     /// L-BFGS iterations of the last fit and why it stopped.
     public private(set) var iterations: Int = 0
     public private(set) var termination: LBFGS.Termination? = nil
+    /// Loss/gradient evaluations of the last fit (each costs two `dgemm`s).
+    public private(set) var evaluations: Int = 0
 
     /// - Parameters:
     ///   - c: inverse L2 strength (scikit-learn `C`).
@@ -85,6 +87,7 @@ public struct LogisticRegression: Classifier {
             loss.evaluate(theta, &grad)
         }
         iterations = result.iterations
+        evaluations = result.evaluations
         termination = result.termination
         let d = x.cols
         var coef = Matrix(rows: kc, cols: d)

@@ -10,8 +10,10 @@ import Foundation
 /// `θ −= η √(1−β₂ᵗ)/(1−β₁ᵗ) · m / (√v + 1e-8)`.
 ///
 /// Early stopping (default): a stratified `validationFraction` of the training rows is held
-/// out; after each epoch the held-out accuracy is measured and training stops when it has
-/// not improved by more than `tolerance` for `patience` epochs; the best weights are kept.
+/// out; after each epoch the held-out mean cross-entropy is measured and training stops when
+/// it has not improved by more than `tolerance` for `patience` epochs; the weights with the
+/// lowest held-out loss are kept. (scikit-learn watches held-out accuracy instead, which is
+/// flat for many epochs on small held-out sets and stops too early.)
 /// Without early stopping the training loss plays that role. Everything random (init,
 /// split, batch order) comes from `SeededGenerator(seed:)`, so fits are reproducible.
 /// No numerical parity with scikit-learn is attempted.
@@ -41,6 +43,8 @@ public struct MultilayerPerceptron: Classifier {
     public private(set) var lossCurve: [Double] = []
     /// Held-out accuracy per epoch (early stopping only).
     public private(set) var validationScores: [Double] = []
+    /// Held-out mean cross-entropy per epoch (early stopping only; this drives the stop).
+    public private(set) var validationLosses: [Double] = []
 
     public init(hiddenUnits: Int = 100, learningRate: Double = 1e-3, l2: Double = 1e-4, batchSize: Int = 200,
                 maxEpochs: Int = 200, earlyStopping: Bool = true, validationFraction: Double = 0.1,
@@ -96,9 +100,9 @@ public struct MultilayerPerceptron: Classifier {
 
         var adam = AdamState(sizes: [w1.count, b1.count, w2.count, b2.count])
         var best = (w1, b1, w2, b2)
-        var bestScore = -Double.infinity, bestLoss = Double.infinity
+        var bestLoss = Double.infinity
         var stale = 0
-        lossCurve = []; validationScores = []; epochsRun = 0
+        lossCurve = []; validationScores = []; validationLosses = []; epochsRun = 0
         var order = trainRows
         for _ in 0..<maxEpochs {
             rng.shuffle(&order)
@@ -120,15 +124,16 @@ public struct MultilayerPerceptron: Classifier {
             let meanLoss = epochWeight > 0 ? epochLoss / epochWeight : 0
             lossCurve.append(meanLoss)
             if useValidation {
-                let score = Metrics.accuracy(yVal, predict(xVal))
-                validationScores.append(score)
-                if score > bestScore + tolerance {
-                    bestScore = score
+                let probabilities = predictProbabilities(xVal)
+                var validationLoss = 0.0
+                for (r, y) in yVal.enumerated() { validationLoss -= log(max(probabilities[r, y], 1e-300)) }
+                validationLoss /= Double(yVal.count)
+                validationLosses.append(validationLoss)
+                validationScores.append(Metrics.accuracy(yVal, probabilities.argmaxPerRow()))
+                if validationLoss < bestLoss - tolerance { stale = 0 } else { stale += 1 }
+                if validationLoss < bestLoss {
+                    bestLoss = validationLoss
                     best = (w1, b1, w2, b2)
-                    stale = 0
-                } else {
-                    stale += 1
-                    if score > bestScore { bestScore = score; best = (w1, b1, w2, b2) }
                 }
             } else {
                 if meanLoss < bestLoss - tolerance { stale = 0 } else { stale += 1 }

@@ -10,11 +10,12 @@ import Foundation
 /// matrix; 1 if it is 0), `1/d` for `.auto`.
 ///
 /// After training the model lives in Swift arrays (Codable); prediction is a Swift port of
-/// `svm_predict_values` / `svm_predict_probability`:
+/// `svm_predict_values` / `svm_predict_probability` (kernel values via BLAS):
 /// `f_ij(x) = Σ_{s∈SV_i} α_s^{(j)} K(x, s) + Σ_{s∈SV_j} α_s^{(i)} K(x, s) − ρ_ij` for classes
 /// `i < j` (positive favours `i`); the label is the one-vs-one vote winner (first on ties).
 /// Probabilities: pairwise `r_ij = clip(1 / (1 + exp(A_ij f_ij + B_ij)), 1e-7, 1 − 1e-7)`
-/// coupled by Wu–Lin–Weng's method 2 (libsvm's `multiclass_probability`).
+/// coupled by Wu–Lin–Weng's method 2 (libsvm's `multiclass_probability`); with two classes
+/// `p = (r₀₁, r₁₀)` directly, as libsvm 3.24 does.
 ///
 /// Platt's `A`, `B` come from libsvm's internal 5-fold cross-validation with random folds
 /// (`rand()`, seeded with `srand(seed)` before training). scikit-learn draws those folds with
@@ -160,17 +161,20 @@ public struct SupportVectorMachine: Classifier {
         let pairs = m * (m - 1) / 2
         var out = Matrix(rows: x.rows, cols: pairs)
         guard m >= 2 else { return out }
-        let kernelValues = kernelMatrix(x)  // rows × l
         var start = [Int](repeating: 0, count: m)
         for i in 1..<m { start[i] = start[i - 1] + supportCounts[i - 1] }
+        let block = 256  // rows per kernel block (bounds memory at block × l)
+        var kernelValues = Matrix(rows: 0, cols: 0)
         for r in 0..<x.rows {
+            if r % block == 0 { kernelValues = kernelMatrix(x.selectingRows(r..<min(r + block, x.rows))) }
+            let rb = r % block
             var p = 0
             for i in 0..<m {
                 for j in (i + 1)..<m {
                     var sum = 0.0
                     let si = start[i], sj = start[j]
-                    for k in 0..<supportCounts[i] { sum += dualCoefficients[j - 1, si + k] * kernelValues.values[r * l + si + k] }
-                    for k in 0..<supportCounts[j] { sum += dualCoefficients[i, sj + k] * kernelValues.values[r * l + sj + k] }
+                    for k in 0..<supportCounts[i] { sum += dualCoefficients[j - 1, si + k] * kernelValues.values[rb * l + si + k] }
+                    for k in 0..<supportCounts[j] { sum += dualCoefficients[i, sj + k] * kernelValues.values[rb * l + sj + k] }
                     out[r, p] = sum - rho[p]
                     p += 1
                 }
@@ -179,28 +183,21 @@ public struct SupportVectorMachine: Classifier {
         return out
     }
 
-    /// Kernel values between query rows and support vectors, evaluated like libsvm's
-    /// `k_function` (dot products / squared distances summed feature by feature).
+    /// Kernel values between query rows and support vectors (`rows × l`): one BLAS `dgemm`
+    /// for the dot products; RBF uses `‖x − s‖² = ‖x‖² + ‖s‖² − 2xᵀs` (clipped at 0). This
+    /// differs from libsvm's feature-by-feature sums only by rounding (~1e-15 in the tests).
     func kernelMatrix(_ x: Matrix) -> Matrix {
-        let l = supportVectors.rows, d = featureCount
-        var out = Matrix(rows: x.rows, cols: l)
+        var k = Matrix.gemm(x, supportVectors, transposeA: false, transposeB: true)
+        guard kernel == .rbf else { return k }
+        let l = supportVectors.rows
+        let xNorms = rowSquaredNorms(x), sNorms = rowSquaredNorms(supportVectors)
         for r in 0..<x.rows {
             for s in 0..<l {
-                var sum = 0.0
-                switch kernel {
-                case .linear:
-                    for c in 0..<d { sum += x.values[r * d + c] * supportVectors.values[s * d + c] }
-                    out.values[r * l + s] = sum
-                case .rbf:
-                    for c in 0..<d {
-                        let t = x.values[r * d + c] - supportVectors.values[s * d + c]
-                        sum += t * t
-                    }
-                    out.values[r * l + s] = exp(-gammaValue * sum)
-                }
+                let d2 = max(xNorms[r] + sNorms[s] - 2 * k.values[r * l + s], 0)
+                k.values[r * l + s] = exp(-gammaValue * d2)
             }
         }
-        return out
+        return k
     }
 
     /// One-vs-one vote winner per row (libsvm `svm_predict`; scikit-learn's `SVC.predict`
@@ -259,6 +256,9 @@ public struct SupportVectorMachine: Classifier {
                 p += 1
             }
         }
+        // libsvm ≥ 3.22 returns the Platt estimate itself for two classes; scikit-learn's
+        // older bundled libsvm runs the coupling iteration there too (differences ≤ ~1e-3).
+        if k == 2 { return [r[0][1], r[1][0]] }
         return multiclassProbability(k, r)
     }
 

@@ -1,0 +1,74 @@
+import Foundation
+import GenreKit
+
+/// End-to-end tagging of one file (decode + log-mel + network, warm) against the reference stack (librosa +
+/// TensorFlow, one batch after a warm-up at the same shape), per-layer-group GFLOP/s, the OpenBLAS sgemm rate on a
+/// square problem, and whole-process `genrekit tag` against `python -m musicnn.tagger`.
+struct ModelBenchmarkCommand {
+    let file: String?
+    let models: [String]
+    let repeats: Int
+    let processRuns: Bool
+
+    init(arguments: [String]) {
+        let o = Options(arguments)
+        file = o["file"]
+        models = (o["models"] ?? "MSD_musicnn,MTT_musicnn").split(separator: ",").map(String.init)
+        repeats = Int(o["repeat"] ?? "") ?? 3
+        processRuns = (o["process"] ?? "yes") != "no"
+    }
+
+    func run() throws {
+        let path = try file ?? syntheticSong()
+        let info = try AudioDecoder.info(path: path)
+        print("file: \(path) (\(info.format), \(info.channels) ch, \(info.sampleRate) Hz, \(String(format: "%.1f", info.duration)) s)")
+        let peak = ModelBenchmark.sgemmGFlops(n: 1024, repetitions: 5)
+        print(String(format: "OpenBLAS sgemm 1024³: %.1f GFLOP/s (this run's peak reference)", peak))
+        for name in models {
+            let model = try PretrainedModel.load(name)
+            let tagger = try Tagger(model: model)
+            var windows = 0
+            let times = try timeRuns(repeat: repeats) { windows = try tagger.analyze(path: path).taggram.shape[0] }
+            let gk = median(times)
+            print(String(format: "\n%@: genrekit %.3f s end to end (decode + mel + %d windows), median of %d, model loaded", name, gk, windows, repeats))
+            if case .musicnn(let m) = model {
+                for s in ModelBenchmark.stages(m, patches: 10, repetitions: 3) {
+                    print(String(format: "  %-22@ %7.2f ms/10 patches  nominal %6.1f GFLOP/s  executed %6.1f GFLOP/s (%3.0f%% of sgemm peak)",
+                                 s.name as NSString, s.seconds * 1000, s.nominalGFlops, s.executedGFlops, 100 * s.executedGFlops / peak))
+                }
+            }
+            if let ref = runReference([path, "--model", name, "--repeat", String(repeats)]),
+               let fe = ref["frontend_s"] as? Double, let inf = ref["inference_s"] as? Double {
+                print(String(format: "  reference: librosa %.3f s + TensorFlow %.3f s = %.3f s → GenreKit is %.2fx faster end to end",
+                             fe, inf, fe + inf, (fe + inf) / gk))
+            }
+        }
+        if processRuns { try wholeProcess(path) }
+    }
+
+    /// Whole-process time: `genrekit tag FILE` vs `python -m musicnn.tagger FILE` (imports, model load, everything).
+    func wholeProcess(_ path: String) throws {
+        let exe = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("genrekit").path
+        guard FileManager.default.isExecutableFile(atPath: exe) else { print("whole process: build genrekit first"); return }
+        let gk = median(try (0..<max(1, repeats)).map { _ in try timeProcess(exe, ["tag", path, "--model", "MSD_musicnn"]) })
+        print(String(format: "\nwhole process: genrekit tag %.3f s", gk))
+        let env = ProcessInfo.processInfo.environment
+        let py = [env["GENREKIT_REFERENCE_PYTHON"], "reference/.venv/bin/python", "/opt/genrekit-ref/bin/python"].compactMap { $0 }
+            .first { FileManager.default.isExecutableFile(atPath: $0) }
+        guard let py else { return }
+        let ref = try timeProcess(py, ["-m", "musicnn.tagger", path, "--model", "MSD_musicnn", "--topN", "5"])
+        print(String(format: "whole process: python -m musicnn.tagger %.3f s → GenreKit is %.1fx faster", ref, ref / gk))
+    }
+
+    func timeProcess(_ exe: String, _ args: [String]) throws -> Double {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: exe)
+        p.arguments = args
+        var e = ProcessInfo.processInfo.environment; e["TF_USE_LEGACY_KERAS"] = "1"; e["TF_CPP_MIN_LOG_LEVEL"] = "3"
+        p.environment = e
+        p.standardOutput = FileHandle.nullDevice; p.standardError = FileHandle.nullDevice
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        try p.run(); p.waitUntilExit()
+        return Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+    }
+}
