@@ -146,9 +146,28 @@ public struct MusicnnModel: Sendable {
         }
     }
 
+    /// Raw outputs of the five branches, `[n, T, active_i]` each: the two timbral branches one at a
+    /// time, the three temporal ones sharing one im2col (nested 'same' windows).
+    func branchOutputs(_ xn: Tensor) -> [Tensor] {
+        var outs: [Tensor] = []
+        var i = 0
+        while i < branches.count {
+            let b = branches[i]
+            if b.timePad == 0, i + 1 < branches.count, branches[(i + 1)...].allSatisfy({ $0.timePad == 0 }) {
+                let group = Array(branches[i...])
+                outs += ConvMaxOverWidth.forward(group.map(\.conv), bns: group.map(\.bn), input: xn)
+                i = branches.count
+            } else {
+                outs.append(b.forward(xn))
+                i += 1
+            }
+        }
+        return outs
+    }
+
     /// Front end: all 561 channels `[n, T, 561]` and the non-constant ones `[n, T, A]`.
     func frontend(_ xn: Tensor) -> (full: Tensor, active: Tensor) {
-        let outs = branches.map { $0.forward(xn) }
+        let outs = branchOutputs(xn)
         let n = xn.shape[0], frames = xn.shape[1]
         let total = frontendChannels
         let activeTotal = branches.reduce(0) { $0 + $1.active.count }
@@ -288,7 +307,7 @@ struct FrontendBranch: Sendable {
         let n = xn.shape[0], frames = xn.shape[1]
         if active.isEmpty { return Tensor(shape: [n, frames, 0]) }
         let x = timePad > 0 ? xn.padded([(0, 0), (timePad, timePad), (0, 0), (0, 0)]) : xn
-        return conv(x, followedBy: bn).max(alongAxis: 2)
+        return ConvMaxOverWidth.forward([conv], bns: [bn], input: x)[0]
     }
 }
 

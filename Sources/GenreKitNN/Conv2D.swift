@@ -12,7 +12,7 @@ import Foundation
 ///
 /// Implementation: im2col + `cblas_sgemm`. Output positions `(n, oh, ow)` of the whole batch are
 /// flattened into `M` rows; rows are processed in blocks whose im2col matrix (`rows × K`,
-/// `K = kh·kw·ci`) stays below `im2colBudget` floats, each block being one GEMM
+/// `K = kh·kw·ci`) plus output (`rows × co`) stay below `im2colBudget` floats, each block being one GEMM
 /// `[rows × K] · [K × co]` written straight into the NHWC output. A 1×1 stride-1 convolution
 /// skips im2col.
 public struct Conv2D: Sendable, Equatable {
@@ -25,8 +25,8 @@ public struct Conv2D: Sendable, Equatable {
     public let padding: Padding
     public let activation: Activation
 
-    /// Upper bound (floats) of the im2col scratch matrix per block.
-    public static let im2colBudget = 1 << 21
+    /// Upper bound (floats) of the im2col scratch block plus its output block.
+    public static let im2colBudget = 1 << 18
 
     public var kernelHeight: Int { kernel.shape[0] }
     public var kernelWidth: Int { kernel.shape[1] }
@@ -91,6 +91,10 @@ public struct Conv2D: Sendable, Equatable {
         let m = n * oh * ow
         let k = kh * kw * ci
         if m == 0 || co == 0 { return }
+        if k == 0 {
+            ChannelEpilogue.apply(out, rows: m, channels: co, bias: bias, activation: activation, bn: bn, zeroInput: true)
+            return
+        }
         kernel.values.withUnsafeBufferPointer { wk in
             let wp = wk.baseAddress!
             if kh == 1 && kw == 1 && strideH == 1 && strideW == 1 && pt == 0 && pl == 0 {
@@ -98,7 +102,9 @@ public struct Conv2D: Sendable, Equatable {
                 epilogue(out, rows: m, bn: bn)
                 return
             }
-            let rowsPerBlock = Swift.max(1, Swift.min(m, Conv2D.im2colBudget / Swift.max(k, 1)))
+            // Block rows so that the im2col block and the output block it feeds stay cache-sized
+            // (the epilogue then runs on data the GEMM just wrote).
+            let rowsPerBlock = Swift.max(1, Swift.min(m, Conv2D.im2colBudget / Swift.max(k + co, 1)))
             let col = UnsafeMutablePointer<Float>.allocate(capacity: rowsPerBlock * k)
             defer { col.deallocate() }
             var start = 0
@@ -125,8 +131,10 @@ public struct Conv2D: Sendable, Equatable {
 /// The per-channel tail shared by convolution and dense layers: `y = bn(act(z + b))`.
 public enum ChannelEpilogue {
     /// Applies `y[r, c] = bn_c(act(z[r, c] + bias[c]))` in place on a row-major `rows × channels` block.
+    /// With `zeroInput`, `z` is treated as all zeros (an empty reduction) and overwritten.
     public static func apply(_ z: UnsafeMutablePointer<Float>, rows: Int, channels co: Int, bias: [Float],
-                             activation: Activation, bn: BatchNorm?) {
+                             activation: Activation, bn: BatchNorm?, zeroInput: Bool = false) {
+        if zeroInput { z.update(repeating: 0, count: rows * co) }
         let sc = bn?.scale ?? [Float](repeating: 1, count: co)
         let sh = bn?.shift ?? [Float](repeating: 0, count: co)
         bias.withUnsafeBufferPointer { b in

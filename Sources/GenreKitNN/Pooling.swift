@@ -47,9 +47,8 @@ extension Tensor {
     /// `y[…, …] = min_k x[…, k, …]` over `axis` (removed from the shape).
     public func min(alongAxis axis: Int) -> Tensor { reduce(alongAxis: axis, kind: 1) }
 
-    /// `y[…, …] = (1/L) Σ_k x[…, k, …]` over `axis` of length `L` (removed from the shape);
-    /// the sum is accumulated in float32 in index order, then multiplied by `1/L`... see
-    /// `mean(alongAxis:)` for the exact rule: `Σ / L`.
+    /// `y[…, …] = (Σ_k x[…, k, …]) / L` over `axis` of length `L` (removed from the shape);
+    /// the sum is accumulated in float32 in index order, then divided by `L`.
     public func mean(alongAxis axis: Int) -> Tensor { reduce(alongAxis: axis, kind: 2) }
 
     private func reduce(alongAxis axis: Int, kind: Int) -> Tensor {
