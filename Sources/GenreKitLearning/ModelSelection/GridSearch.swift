@@ -97,13 +97,6 @@ public struct GridSearch: Sendable {
             rows.append(row)
             progress?(row)
         }
-        for i in rows.indices {
-            rows[i].rank = rows[i].mean.isNaN ? rows.count : 1 + rows.filter { !$0.mean.isNaN && $0.mean > rows[i].mean }.count
-        }
-        var bestIndex = 0
-        for i in rows.indices where !rows[i].mean.isNaN && (rows[bestIndex].mean.isNaN || rows[i].mean > rows[bestIndex].mean) {
-            bestIndex = i
-        }
-        return Result(scoring: scoring, folds: cv.splits, rows: rows, bestIndex: bestIndex)
+        return GridSearch.ranked(rows, scoring: scoring, folds: cv.splits)
     }
 }

@@ -1,0 +1,199 @@
+import Foundation
+import GenreKitModels
+import GenreKitNN
+
+/// Turns audio files into ``FeatureSpec`` features, computing only what ``FeatureCache`` lacks.
+///
+/// ``extract(paths:progress:)``:
+/// 1. hashes every file (SHA-256 of its bytes, in parallel);
+/// 2. reads the features already cached for those hashes;
+/// 3. runs the network on the rest in parallel with ``BatchRunner`` (a file whose bytes appear under several
+///    paths runs once), storing each file's features in its own transaction as soon as they are done, so an
+///    interrupted run loses at most the files in flight and the next run resumes;
+/// 4. returns one result per path, in input order; a file that fails (missing, not audio, …) is a failure
+///    result and the others go on.
+public struct FeatureExtractor: Sendable {
+    /// Progress of an extraction, counted in input paths.
+    public struct Progress: Sendable, Equatable {
+        /// Paths finished (from the cache, computed, or failed).
+        public var done: Int
+        /// Paths in the request.
+        public var total: Int
+        /// Paths whose features came from the cache.
+        public var cached: Int
+        /// Paths whose features were computed by the network in this run.
+        public var computed: Int
+        /// Paths that failed.
+        public var failed: Int
+
+        public init(done: Int, total: Int, cached: Int, computed: Int, failed: Int) {
+            self.done = done
+            self.total = total
+            self.cached = cached
+            self.computed = computed
+            self.failed = failed
+        }
+    }
+
+    public let spec: FeatureSpec
+    public let tagger: Tagger
+    /// Where features are looked up and stored; nil computes everything and stores nothing.
+    public let cache: FeatureCache?
+    /// Files processed at once (default: active processor count).
+    public var concurrency: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    /// Uses `tagger`, which must run `spec`'s model with `spec`'s windows.
+    /// - Throws: ``FeatureSpecError`` for an invalid spec; ``FeatureExtractorError/taggerMismatch(_:)`` when the
+    ///   tagger's model or windows differ from the spec's.
+    public init(spec: FeatureSpec, tagger: Tagger, cache: FeatureCache?) throws {
+        try spec.validate()
+        let patches = try spec.patches()
+        if tagger.model.architecture.name != spec.model {
+            throw FeatureExtractorError.taggerMismatch("the tagger runs \(tagger.model.architecture.name), the spec asks for \(spec.model)")
+        }
+        if tagger.patches.frameCount != patches.frameCount || tagger.patches.hop != patches.hop
+            || tagger.patches.shortClipPolicy != patches.shortClipPolicy {
+            throw FeatureExtractorError.taggerMismatch(
+                "the tagger's windows (\(tagger.patches.frameCount) frames, hop \(tagger.patches.hop), \(tagger.patches.shortClipPolicy.rawValue)) "
+                + "differ from the spec's (\(patches.frameCount) frames, hop \(patches.hop), \(patches.shortClipPolicy.rawValue))")
+        }
+        self.spec = spec
+        self.tagger = tagger
+        self.cache = cache
+    }
+
+    /// Builds the tagger for `spec` from a loaded `model`.
+    public init(spec: FeatureSpec, model: PretrainedModel, cache: FeatureCache?) throws {
+        try spec.validate()
+        let tagger = try Tagger(model: model, length: spec.windowLength, overlap: spec.overlap > 0 ? spec.overlap : nil,
+                                shortClipPolicy: spec.shortClipPolicy)
+        try self.init(spec: spec, tagger: tagger, cache: cache)
+    }
+
+    /// Features of every item's file; see ``extract(paths:progress:)``.
+    public func extract(_ items: [LabeledItem], progress: (@Sendable (Progress) -> Void)? = nil) -> [Result<ExtractedFeatures, Error>] {
+        extract(paths: items.map(\.path), progress: progress)
+    }
+
+    /// Features of every file, in input order. `progress` is called once after the cache lookup and after every
+    /// file computed or failed, from any thread.
+    public func extract(paths: [String], progress: (@Sendable (Progress) -> Void)? = nil) -> [Result<ExtractedFeatures, Error>] {
+        let tracker = ProgressTracker(total: paths.count, report: progress)
+
+        // 1. Content hashes.
+        let hashes = BatchRunner.map(paths, concurrency: concurrency) { try SHA256Hash.hexDigest(ofFileAt: $0) }
+        var results = [Result<ExtractedFeatures, Error>?](repeating: nil, count: paths.count)
+        var pathsOfHash: [String: [Int]] = [:]
+        var hashOrder: [String] = []
+        for (i, h) in hashes.enumerated() {
+            switch h {
+            case .failure(let e): results[i] = .failure(e); tracker.add(failed: 1, silent: true)
+            case .success(let hash):
+                if pathsOfHash[hash] == nil { hashOrder.append(hash) }
+                pathsOfHash[hash, default: []].append(i)
+            }
+        }
+
+        // 2. Cached features.
+        var cached: [String: WindowFeatures] = [:]
+        if let cache, !hashOrder.isEmpty {
+            do { cached = try cache.windowFeatures(hashes: hashOrder, spec: spec) } catch {
+                for i in pathsOfHash.values.joined() { results[i] = .failure(error) }
+                tracker.add(failed: pathsOfHash.values.reduce(0) { $0 + $1.count }, silent: true)
+                tracker.flush()
+                return results.map { $0! }
+            }
+        }
+        for (hash, features) in cached {
+            for i in pathsOfHash[hash]! { results[i] = .success(finish(paths[i], hash, features, fromCache: true)) }
+            tracker.add(cached: pathsOfHash[hash]!.count, silent: true)
+        }
+        tracker.flush()
+
+        // 3. The rest, through the network; each stored as soon as it is done.
+        let missing = hashOrder.filter { cached[$0] == nil }
+        let pathOfHash = Dictionary(uniqueKeysWithValues: missing.map { ($0, paths[pathsOfHash[$0]![0]]) })
+        let sharing = Dictionary(uniqueKeysWithValues: missing.map { ($0, pathsOfHash[$0]!.count) })
+        let computed = BatchRunner.map(missing, concurrency: concurrency) { hash in
+            let path = pathOfHash[hash]!
+            do {
+                let features = try windowFeatures(path: path)
+                try cache?.store(features, hash: hash, spec: spec, sourcePath: path)
+                tracker.add(computed: sharing[hash]!)
+                return features
+            } catch {
+                tracker.add(failed: sharing[hash]!)
+                throw error
+            }
+        }
+        for (hash, r) in zip(missing, computed) {
+            for i in pathsOfHash[hash]! { results[i] = r.map { finish(paths[i], hash, $0, fromCache: false) } }
+        }
+        return results.map { $0! }
+    }
+
+    /// Runs the network on one file (no cache): the spec's layers, pooled within each window and concatenated.
+    /// - Throws: the file's ``GenreKitAudio/AudioError``; ``FeatureExtractorError/noWindows(path:)`` when the
+    ///   clip is shorter than one window and the spec drops such clips.
+    public func windowFeatures(path: String) throws -> WindowFeatures {
+        let analysis = try tagger.analyze(path: path, features: Set(spec.layers), pooling: spec.windowPooling)
+        let windows = analysis.windowStarts.count
+        guard windows > 0 else { throw FeatureExtractorError.noWindows(path: path) }
+        let parts = spec.layers.map { analysis.features[$0]! }
+        let widths = parts.map { $0.count / windows }
+        let dimension = widths.reduce(0, +)
+        var values = [Float]()
+        values.reserveCapacity(windows * dimension)
+        for w in 0..<windows {
+            for (part, width) in zip(parts, widths) { values += part.values[w * width..<(w + 1) * width] }
+        }
+        return WindowFeatures(matrix: Tensor(shape: [windows, dimension], values: values),
+                              windowStarts: analysis.windowStarts, windowSeconds: analysis.windowSeconds)
+    }
+
+    private func finish(_ path: String, _ hash: String, _ features: WindowFeatures, fromCache: Bool) -> ExtractedFeatures {
+        ExtractedFeatures(path: path, contentHash: hash, windows: features, song: features.songVector(spec.songPooling), fromCache: fromCache)
+    }
+}
+
+/// Thread-safe progress counts for ``FeatureExtractor``.
+private final class ProgressTracker: @unchecked Sendable {
+    private var state: FeatureExtractor.Progress
+    private let report: (@Sendable (FeatureExtractor.Progress) -> Void)?
+    private let lock = NSLock()
+
+    init(total: Int, report: (@Sendable (FeatureExtractor.Progress) -> Void)?) {
+        state = .init(done: 0, total: total, cached: 0, computed: 0, failed: 0)
+        self.report = report
+    }
+
+    func add(cached: Int = 0, computed: Int = 0, failed: Int = 0, silent: Bool = false) {
+        lock.lock()
+        state.cached += cached; state.computed += computed; state.failed += failed
+        state.done += cached + computed + failed
+        let snapshot = state
+        lock.unlock()
+        if !silent { report?(snapshot) }
+    }
+
+    /// Reports the current counts.
+    func flush() {
+        lock.lock(); let snapshot = state; lock.unlock()
+        report?(snapshot)
+    }
+}
+
+/// Why features could not be extracted.
+public enum FeatureExtractorError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The tagger does not compute what the spec describes.
+    case taggerMismatch(String)
+    /// The clip gave no window (shorter than one window with `pad=drop`).
+    case noWindows(path: String)
+
+    public var description: String {
+        switch self {
+        case .taggerMismatch(let r): return "tagger and feature spec disagree: \(r); build the tagger from the spec (FeatureExtractor(spec:model:cache:))"
+        case .noWindows(let p): return "\(p): the clip is shorter than one window, so it has no features; use pad=repeatPad or a shorter window"
+        }
+    }
+}

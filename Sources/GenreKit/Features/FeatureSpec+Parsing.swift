@@ -1,0 +1,83 @@
+import GenreKitDSP
+
+extension FeatureSpec {
+    /// Option names accepted after `@` in the text form.
+    public static let optionNames = ["length", "overlap", "pool", "song", "pad"]
+
+    /// Parses `MODEL:LAYER[,LAYER…][@option=value,…]` (see ``FeatureSpec``) and validates it; ``key`` parses
+    /// back to an equal spec. Spaces around names are ignored.
+    /// - Throws: ``FeatureSpecError/malformed(_:reason:)`` for bad syntax, else the errors of validation.
+    public init(parsing text: String) throws {
+        func fail(_ reason: String) -> FeatureSpecError { .malformed(text, reason: reason) }
+        let (head, optionText) = Self.cut(text, at: "@")
+        let (modelPart, layerPart) = Self.cut(head, at: ":")
+        guard let layerPart else { throw fail("expected MODEL:LAYER[,LAYER…], e.g. MSD_musicnn:max_pool,penultimate") }
+        let model = modelPart.trimmingCharacters(in: .whitespaces)
+        guard !model.isEmpty else { throw fail("no model name before ':'") }
+        let layers = layerPart.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard !layers.contains(where: \.isEmpty) else { throw fail("empty layer name") }
+
+        var length = 3.0, overlap = 0.0
+        var pool = TimePooling.mean, song = TimePooling.mean
+        var pad = Patches.ShortClipPolicy.repeatPad
+        for option in (optionText ?? "").split(separator: ",") {
+            let (rawName, rawValue) = Self.cut(String(option), at: "=")
+            let name = rawName.trimmingCharacters(in: .whitespaces).lowercased()
+            guard let value = rawValue?.trimmingCharacters(in: .whitespaces), !value.isEmpty else {
+                throw fail("option '\(rawName)' needs a value (name=value)")
+            }
+            func number() throws -> Double {
+                guard let x = Double(value) else { throw fail("\(name)=\(value) is not a number of seconds") }
+                return x
+            }
+            func pooling() throws -> TimePooling {
+                guard let p = TimePooling(rawValue: value) else {
+                    throw fail("\(name)=\(value): use \(TimePooling.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                return p
+            }
+            switch name {
+            case "length": length = try number()
+            case "overlap": overlap = try number()
+            case "pool": pool = try pooling()
+            case "song": song = try pooling()
+            case "pad":
+                guard let p = Patches.ShortClipPolicy(rawValue: value) else { throw fail("pad=\(value): use repeatPad, zeroPad or drop") }
+                pad = p
+            default:
+                throw fail("unknown option '\(name)'; options are \(Self.optionNames.joined(separator: ", "))")
+            }
+        }
+        try self.init(model: model, layers: layers, windowLength: length, overlap: overlap,
+                      windowPooling: pool, songPooling: song, shortClipPolicy: pad)
+    }
+
+    /// Splits at the first `separator`: (before, after) or (text, nil).
+    private static func cut(_ text: String, at separator: Character) -> (String, String?) {
+        guard let i = text.firstIndex(of: separator) else { return (text, nil) }
+        return (String(text[..<i]), String(text[text.index(after: i)...]))
+    }
+}
+
+/// Why a feature spec is not usable.
+public enum FeatureSpecError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The text does not follow `MODEL:LAYER[,LAYER…][@option=value,…]`.
+    case malformed(String, reason: String)
+    case unknownModel(String, known: [String])
+    case unknownLayer(String, model: String, known: [String])
+    case noLayers(model: String, known: [String])
+    case repeatedLayer(String)
+    /// Window length, overlap or model/window combination out of range.
+    case invalidWindow(String)
+
+    public var description: String {
+        switch self {
+        case .malformed(let t, let r): return "feature spec '\(t)': \(r)"
+        case .unknownModel(let m, let known): return "unknown model '\(m)'; choose from \(known.joined(separator: ", "))"
+        case .unknownLayer(let l, let m, let known): return "\(m) has no layer '\(l)'; choose from \(known.joined(separator: ", "))"
+        case .noLayers(let m, let known): return "no layer given for \(m); choose one or more of \(known.joined(separator: ", "))"
+        case .repeatedLayer(let l): return "layer '\(l)' is listed twice; list each layer once"
+        case .invalidWindow(let r): return "invalid window: \(r)"
+        }
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import GenreKitDSP
+import GenreKitModels
+
+/// Which features transfer learning uses: a pre-trained model, the layers to concatenate, the windowing, and how
+/// window vectors are pooled (within a window over time, then over the windows of a song).
+///
+/// Text form (``key``, parsed by ``init(parsing:)``):
+///
+///     MODEL:LAYER[,LAYER…][@length=S,overlap=S,pool=P,song=P,pad=POLICY]
+///
+/// e.g. `MSD_musicnn:max_pool,penultimate` or `MTT_musicnn:penultimate@length=3,overlap=1,pool=mean,song=mean+std`.
+/// Omitted options take the defaults: 3-s windows, no overlap, `pool=mean`, `song=mean`, `pad=repeatPad`.
+public struct FeatureSpec: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// Published model name (`MSD_musicnn`, `MTT_musicnn`, `MSD_musicnn_big`, `MTT_vgg`, `MSD_vgg`).
+    public var model: String
+    /// Layers (``GenreKitModels/ModelArchitecture/featureNames``) concatenated in this order into a window vector.
+    public var layers: [String]
+    /// Window length in seconds (3 s is what the models were trained on; VGG models need 3).
+    public var windowLength: Double
+    /// musicnn's `input_overlap`: the hop between window starts in seconds; 0 for back-to-back windows.
+    public var overlap: Double
+    /// Pooling of a layer's time axis inside one window (layers without one, like `max_pool`, are unaffected).
+    public var windowPooling: TimePooling
+    /// Pooling of the window vectors of one song into a song vector (applied on read, not stored in the cache).
+    public var songPooling: TimePooling
+    /// What happens to a clip shorter than one window.
+    public var shortClipPolicy: Patches.ShortClipPolicy
+
+    /// A validated spec.
+    /// - Throws: ``FeatureSpecError`` for an unknown model or layer, no or repeated layers, or an invalid window.
+    public init(model: String, layers: [String], windowLength: Double = 3, overlap: Double = 0,
+                windowPooling: TimePooling = .mean, songPooling: TimePooling = .mean,
+                shortClipPolicy: Patches.ShortClipPolicy = .repeatPad) throws {
+        self.model = model
+        self.layers = layers
+        self.windowLength = windowLength
+        self.overlap = overlap
+        self.windowPooling = windowPooling
+        self.songPooling = songPooling
+        self.shortClipPolicy = shortClipPolicy
+        try validate()
+    }
+
+    /// The model's architecture, when the name is known.
+    public var architecture: ModelArchitecture? { ModelArchitecture.named(model) }
+
+    /// Checks the model, layers and window against the published models.
+    public func validate() throws {
+        guard let arch = ModelArchitecture.named(model) else {
+            throw FeatureSpecError.unknownModel(model, known: ModelArchitecture.all.map(\.name))
+        }
+        guard !layers.isEmpty else { throw FeatureSpecError.noLayers(model: model, known: arch.featureNames) }
+        for (i, layer) in layers.enumerated() {
+            guard arch.featureNames.contains(layer) else {
+                throw FeatureSpecError.unknownLayer(layer, model: model, known: arch.featureNames)
+            }
+            if layers[..<i].contains(layer) { throw FeatureSpecError.repeatedLayer(layer) }
+        }
+        guard windowLength.isFinite && windowLength > 0 else {
+            throw FeatureSpecError.invalidWindow("window length \(windowLength) s must be positive (3 s is what the models were trained on)")
+        }
+        guard overlap.isFinite && overlap >= 0 else {
+            throw FeatureSpecError.invalidWindow("overlap \(overlap) s must be 0 (no overlap) or positive")
+        }
+        if arch.kind == .vgg && windowLength != 3 {
+            throw FeatureSpecError.invalidWindow("the VGG models take 3-s windows only (got \(Self.format(windowLength)) s)")
+        }
+        do { _ = try patches() } catch { throw FeatureSpecError.invalidWindow("\(error)") }
+    }
+
+    /// The windows these settings cut (musicnn's frame arithmetic).
+    public func patches() throws -> Patches {
+        try Patches.musicnn(length: windowLength, overlap: overlap > 0 ? overlap : nil, shortClipPolicy: shortClipPolicy)
+    }
+
+    /// Canonical text of everything, all options spelled out: equal specs have equal keys.
+    public var key: String { windowKey(extra: "song=\(songPooling.rawValue)") }
+
+    /// Canonical text of what determines the per-window features (``key`` without the song pooling): the
+    /// cache key, so that changing the song pooling reuses cached windows.
+    public var windowKey: String { windowKey(extra: nil) }
+
+    public var description: String { key }
+
+    private func windowKey(extra: String?) -> String {
+        var options = ["length=\(Self.format(windowLength))", "overlap=\(Self.format(overlap))", "pool=\(windowPooling.rawValue)"]
+        if let extra { options.append(extra) }
+        if shortClipPolicy != .repeatPad { options.append("pad=\(shortClipPolicy.rawValue)") }
+        return "\(model):\(layers.joined(separator: ","))@\(options.joined(separator: ","))"
+    }
+
+    /// Integral values without a decimal point, others in Swift's shortest round-trip form.
+    static func format(_ x: Double) -> String {
+        x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : "\(x)"
+    }
+}

@@ -1,0 +1,54 @@
+import GenreKitNN
+
+/// The per-window feature matrix of one audio file for one ``FeatureSpec``: what ``FeatureCache`` stores.
+public struct WindowFeatures: Sendable, Equatable {
+    /// `[windows, dimension]`: row `i` is window `i`'s layers concatenated in ``FeatureSpec/layers`` order.
+    public var matrix: Tensor
+    /// Start of each window in seconds.
+    public var windowStarts: [Double]
+    /// Window length in seconds.
+    public var windowSeconds: Double
+
+    public init(matrix: Tensor, windowStarts: [Double], windowSeconds: Double) {
+        precondition(matrix.rank == 2 && matrix.shape[0] == windowStarts.count,
+                     "WindowFeatures: matrix \(matrix.shape) does not have one row per window start (\(windowStarts.count))")
+        self.matrix = matrix
+        self.windowStarts = windowStarts
+        self.windowSeconds = windowSeconds
+    }
+
+    /// Number of windows (rows).
+    public var windowCount: Int { matrix.shape[0] }
+    /// Length of a window vector (columns).
+    public var dimension: Int { matrix.shape[1] }
+
+    /// The song vector: the window rows pooled with `pooling` (mean, max, or mean then standard deviation,
+    /// `2 × dimension` values). A file with no windows gives zeros.
+    public func songVector(_ pooling: TimePooling) -> [Float] {
+        let width = pooling == .meanStd ? 2 * dimension : dimension
+        guard windowCount > 0 else { return [Float](repeating: 0, count: width) }
+        return pooling.pool(matrix.reshaped([1, windowCount, dimension])).values
+    }
+}
+
+/// The features of one file, as ``FeatureExtractor`` returns them.
+public struct ExtractedFeatures: Sendable, Equatable {
+    /// The audio file.
+    public var path: String
+    /// SHA-256 of the file's bytes (lower-case hex): the cache key.
+    public var contentHash: String
+    /// Per-window features.
+    public var windows: WindowFeatures
+    /// The song vector, ``WindowFeatures/songVector(_:)`` with the spec's ``FeatureSpec/songPooling``.
+    public var song: [Float]
+    /// True when the features came from the cache rather than the network.
+    public var fromCache: Bool
+
+    public init(path: String, contentHash: String, windows: WindowFeatures, song: [Float], fromCache: Bool) {
+        self.path = path
+        self.contentHash = contentHash
+        self.windows = windows
+        self.song = song
+        self.fromCache = fromCache
+    }
+}
