@@ -92,6 +92,11 @@ public struct TrainingSummary: Codable, Sendable {
     public var chosen: String
     /// Seconds spent fitting.
     public var fitSeconds: Double
+    /// How the training songs were chosen when the data had no split of its own: the seeded stratified
+    /// hold-out (`genrekit evaluate` reproduces it to find the test songs).
+    public var splitSeed: UInt64?
+    public var testFraction: Double?
+    public var validFraction: Double?
 
     public init(songCounts: [String: Int], rows: Int, dimensions: Int, modelSelection: GridSearch.Result?, chosen: String, fitSeconds: Double) {
         self.songCounts = songCounts; self.rows = rows; self.dimensions = dimensions

@@ -1,0 +1,57 @@
+import GenreKitLearning
+
+/// The classifier families `genrekit train --classifier` offers, each with the parameter grid searched by
+/// cross-validation (standardisation, and optional PCA, in front of every one).
+public enum ClassifierChoice: String, Sendable, CaseIterable, Codable {
+    /// Multinomial logistic regression with L2 (the linear probe), `C ∈ {0.01, 0.1, 1, 10}`.
+    case logreg
+    /// libsvm C-SVC with probability outputs: RBF with `C ∈ {0.1, 1, 10}` (gamma "scale"), linear with `C ∈ {0.1, 1}`.
+    case svm
+    /// k nearest neighbours (Euclidean, uniform votes), `k ∈ {1, 3, 5, 7, 9, 11, 15}` as in seed paper 003.
+    case knn
+    /// One hidden layer of 256 ReLU units, Adam, early stopping.
+    case mlp
+    /// The logreg, svm and knn grids together; the best by cross-validation wins.
+    case auto
+
+    /// Grid candidates, each a full pipeline.
+    public func candidates(pca: Int?, classWeighting: ClassWeighting, seed: UInt64) -> [GridSearch.Candidate] {
+        func wrap(_ name: String, _ params: [String: String], _ c: AnyClassifier) -> GridSearch.Candidate {
+            GridSearch.Candidate(name: name, parameters: params,
+                                 model: .pipeline(Pipeline(scaler: StandardScaler(), pca: pca.map { PCA(componentCount: $0) }, classifier: c)))
+        }
+        switch self {
+        case .logreg:
+            return [0.01, 0.1, 1, 10].map { c in
+                wrap("logreg", ["C": "\(c)"], .logisticRegression(LogisticRegression(c: c, classWeighting: classWeighting)))
+            }
+        case .svm:
+            let rbf = [0.1, 1, 10].map { c in
+                wrap("svm", ["kernel": "rbf", "C": "\(c)"], .supportVectorMachine(SupportVectorMachine(kernel: .rbf, c: c, classWeighting: classWeighting, seed: UInt32(truncatingIfNeeded: seed))))
+            }
+            let linear = [0.1, 1].map { c in
+                wrap("svm", ["kernel": "linear", "C": "\(c)"], .supportVectorMachine(SupportVectorMachine(kernel: .linear, c: c, classWeighting: classWeighting, seed: UInt32(truncatingIfNeeded: seed))))
+            }
+            return rbf + linear
+        case .knn:
+            return [1, 3, 5, 7, 9, 11, 15].map { k in wrap("knn", ["k": "\(k)"], .kNearestNeighbors(KNearestNeighbors(k: k))) }
+        case .mlp:
+            return [wrap("mlp", ["hidden": "256"], .multilayerPerceptron(MultilayerPerceptron(hiddenUnits: 256, seed: seed, classWeighting: classWeighting)))]
+        case .auto:
+            return ClassifierChoice.logreg.candidates(pca: pca, classWeighting: classWeighting, seed: seed)
+                + ClassifierChoice.svm.candidates(pca: pca, classWeighting: classWeighting, seed: seed)
+                + ClassifierChoice.knn.candidates(pca: pca, classWeighting: classWeighting, seed: seed)
+        }
+    }
+
+    /// The candidate used when no search can run (too few songs for the folds): the grid's usual default.
+    public func defaultCandidate(pca: Int?, classWeighting: ClassWeighting, seed: UInt64) -> GridSearch.Candidate {
+        let all = candidates(pca: pca, classWeighting: classWeighting, seed: seed)
+        switch self {
+        case .logreg: return all[2]          // C = 1
+        case .svm, .auto: return self == .auto ? all[5] : all[1]   // RBF, C = 1
+        case .knn: return all[2]             // k = 5
+        case .mlp: return all[0]
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import GenreKitLearning
+
+/// Applies a trained ``GenreModel`` to item features: window (segment) predictions and song predictions.
+public struct GenreModelRunner: Sendable {
+    public let model: GenreModel
+
+    public init(model: GenreModel) { self.model = model }
+
+    /// The aggregation named on the command line (`vote`, `mean`, `threshold`), checked against the model.
+    public func aggregation(named name: String?) throws -> SongAggregation {
+        switch name {
+        case nil: return model.defaultAggregation
+        case "vote": return .vote
+        case "mean": return .mean
+        case "threshold":
+            guard let t = model.thresholds else { throw RunnerError.noThresholds }
+            return .threshold(t)
+        case let other?: throw RunnerError.unknownAggregation(other)
+        }
+    }
+
+    /// Window probabilities of one item, `windows × classes` (one row for song-level models or table rows).
+    public func windowProbabilities(_ item: ItemFeatures) -> Matrix {
+        let r = item.rows(model.trainingLevel)
+        return model.classifier.predictProbabilities(Matrix(rows: r.count, cols: item.dimension, floats: r.values))
+    }
+
+    /// Segment-level and song-level reports on labelled items.
+    public func evaluate(_ items: [ItemFeatures], aggregation: SongAggregation) -> EvaluationReport {
+        let k = model.labels.count
+        var segTruth: [Int] = [], segPred: [Int] = [], segProb: [Double] = []
+        var songTruth: [Int] = [], songPred: [Int] = [], songProb: [Double] = []
+        for item in items {
+            let p = windowProbabilities(item)
+            let pred = p.argmaxPerRow()
+            segTruth += [Int](repeating: item.label, count: p.rows); segPred += pred; segProb += p.values
+            let song = aggregation.aggregate(p)
+            songTruth.append(item.label); songPred.append(song.label)
+            // Ranking metrics at song level use mean probabilities (vote shares are too coarse to rank).
+            songProb += SongAggregation.mean.aggregate(p).probabilities
+        }
+        let segment = ClassificationReport(trueLabels: segTruth, predicted: segPred,
+                                           probabilities: Matrix(rows: segTruth.count, cols: k, values: segProb), classCount: k, classNames: model.labels)
+        let song = ClassificationReport(trueLabels: songTruth, predicted: songPred,
+                                        probabilities: Matrix(rows: songTruth.count, cols: k, values: songProb), classCount: k, classNames: model.labels)
+        return EvaluationReport(aggregation: aggregation.name, segment: segment, song: song)
+    }
+}
+
+/// Metrics of a model on a labelled set, at segment (window) and song level.
+public struct EvaluationReport: Codable, Sendable {
+    public var aggregation: String
+    public var segment: ClassificationReport
+    public var song: ClassificationReport
+}
+
+public enum RunnerError: Error, CustomStringConvertible, Equatable {
+    case noThresholds
+    case unknownAggregation(String)
+    public var description: String {
+        switch self {
+        case .noThresholds: return "this model has no per-class thresholds: train it with validation songs (a 'valid' split or --valid-fraction) to use --aggregate threshold"
+        case .unknownAggregation(let s): return "unknown aggregation '\(s)'; use vote, mean or threshold"
+        }
+    }
+}
+
+extension SongAggregation {
+    /// Short name for reports.
+    public var name: String {
+        switch self {
+        case .vote: return "vote"
+        case .mean: return "mean"
+        case .threshold: return "threshold"
+        }
+    }
+}

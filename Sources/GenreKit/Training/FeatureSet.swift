@@ -1,0 +1,90 @@
+import Foundation
+import GenreKitLearning
+
+/// Labelled item features loaded from a DATA argument: an audio folder (`ROOT/<label>/<file>`), a manifest
+/// (`path,label[,split]`), or a table of precomputed features (CSV: id, label, numeric columns).
+public struct FeatureSet: Sendable {
+    /// Label names; item labels index into this list.
+    public var labels: [String]
+    public var items: [ItemFeatures]
+    /// Split of each item (nil: none given).
+    public var splits: [DatasetSplit?]
+    /// Items that could not be read or featurised, with the reason (the rest went on).
+    public var failures: [(path: String, reason: String)]
+
+    /// Where the data comes from and how to read it.
+    public struct Source: Sendable {
+        public var data: String
+        /// Read `data` as a feature table instead of audio.
+        public var featureTable: Bool = false
+        public var idColumn = "id"
+        public var labelColumn = "label"
+        /// Folder of split files (`train.txt`, `valid.txt`, `test.txt`).
+        public var splitFiles: String?
+        public init(data: String) { self.data = data }
+    }
+
+    /// Items of one split (all items when `split` is nil).
+    public func subset(_ split: DatasetSplit?) -> [ItemFeatures] {
+        guard let split else { return items }
+        return items.indices.filter { splits[$0] == split }.map { items[$0] }
+    }
+
+    /// Assigns a seeded stratified hold-out to items without a split: `testFraction` to test (0: none), then `validFraction`
+    /// of the rest to valid (the same algorithm as ``Dataset/stratifiedSplit(testFraction:seed:holdOut:)``).
+    public mutating func assignSplits(testFraction: Double, validFraction: Double, seed: UInt64) throws {
+        guard splits.allSatisfy({ $0 == nil }) else { return }
+        var ds = Dataset(items: items.map { LabeledItem(path: $0.id, label: labels[$0.label], split: .train) })
+        if testFraction > 0 { ds = try ds.stratifiedSplit(testFraction: testFraction, seed: seed, holdOut: .test) }
+        splits = ds.items.map(\.split)
+        if validFraction > 0 {
+            let trainIdx = splits.indices.filter { splits[$0] == .train }
+            let sub = try Dataset(items: trainIdx.map { ds.items[$0] }).stratifiedSplit(testFraction: validFraction, seed: seed &+ 1, holdOut: .valid)
+            for (k, i) in trainIdx.enumerated() { splits[i] = sub.items[k].split }
+        }
+    }
+
+    /// Loads and featurises `source`. For audio, `extractor` computes (or reads from its cache) the window features;
+    /// `labelOrder` fixes the label list (a trained model's) — items with other labels are reported as failures.
+    public static func load(_ source: Source, extractor: FeatureExtractor?, labelOrder: [String]? = nil,
+                            progress: (@Sendable (FeatureExtractor.Progress) -> Void)? = nil) throws -> FeatureSet {
+        if source.featureTable {
+            let table = try FeatureTable.read(csv: source.data, idColumn: source.idColumn, labelColumn: source.labelColumn)
+            let labels = labelOrder ?? Array(Set(table.labels.compactMap(\.first))).sorted()
+            let index = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, $0) })
+            var set = FeatureSet(labels: labels, items: [], splits: [], failures: [])
+            let d = table.columnCount
+            for r in 0..<table.rowCount {
+                guard let name = table.labels[r].first, let l = index[name] else {
+                    set.failures.append((table.ids[r], "label '\(table.labels[r].first ?? "")' is not one of the model's labels")); continue
+                }
+                let row = Array(table.values[r * d..<(r + 1) * d])
+                set.items.append(ItemFeatures(id: table.ids[r], label: l, windows: row, windowCount: 1, song: row))
+                set.splits.append(nil)
+            }
+            return set
+        }
+        guard let extractor else { throw LearningError.invalidArgument("audio data needs a feature specification") }
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: source.data, isDirectory: &isDir) else { throw DatasetError.rootNotFound(path: source.data) }
+        var dataset = isDir.boolValue ? try Dataset.loadFolder(source.data) : try Dataset.loadManifest(source.data)
+        if let folder = source.splitFiles { dataset = try dataset.applyingSplitFiles(folder) }
+        let labels = labelOrder ?? dataset.labels
+        let index = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, $0) })
+        let results = extractor.extract(dataset.items, progress: progress)
+        var set = FeatureSet(labels: labels, items: [], splits: [], failures: [])
+        for (item, result) in zip(dataset.items, results) {
+            switch result {
+            case .failure(let e): set.failures.append((item.path, "\(e)"))
+            case .success(let f):
+                guard let l = index[item.primaryLabel] else {
+                    set.failures.append((item.path, "label '\(item.primaryLabel)' is not one of the model's labels")); continue
+                }
+                set.items.append(ItemFeatures(id: item.path, label: l, windows: f.windows.matrix.values,
+                                              windowCount: f.windows.windowCount, song: f.song, windowStarts: f.windows.windowStarts))
+                set.splits.append(item.split)
+            }
+        }
+        return set
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import GenreKitLearning
+
+/// Fits a genre classifier on item features: model selection by song-grouped, stratified cross-validation on the
+/// training songs, then a fit of the best candidate on all of them, and optional per-class thresholds on
+/// validation songs.
+public struct Trainer: Sendable {
+    public var choice: ClassifierChoice = .auto
+    public var level: GenreModel.TrainingLevel = .segment
+    public var folds: Int = 5
+    public var seed: UInt64 = 0
+    public var pcaComponents: Int?
+    public var classWeighting: ClassWeighting = .none
+    public var scoring: Scoring = .accuracy
+    public var defaultAggregation: SongAggregation = .vote
+
+    public init() {}
+
+    /// Trains on `train` (and fits thresholds on `validation` when it is not empty).
+    public func train(_ train: [ItemFeatures], validation: [ItemFeatures] = [], labels: [String], featureSpec: String,
+                      log: @escaping (String) -> Void = { _ in }) throws -> GenreModel {
+        guard !train.isEmpty else { throw LearningError.invalidArgument("no training songs") }
+        let (x, y, groups) = train.design(level)
+        log("training rows: \(x.rows) \(level == .segment ? "windows" : "songs") of \(train.count) songs, \(x.cols) features")
+        var songCounts = [Int](repeating: 0, count: labels.count)
+        for item in train { songCounts[item.label] += 1 }
+        let smallest = songCounts.filter { $0 > 0 }.min() ?? 0
+        let candidates = choice.candidates(pca: pcaComponents, classWeighting: classWeighting, seed: seed)
+        var selection: GridSearch.Result?
+        var chosen = choice.defaultCandidate(pca: pcaComponents, classWeighting: classWeighting, seed: seed)
+        if folds >= 2 && smallest >= folds && candidates.count > 1 {
+            let search = GridSearch(candidates: candidates, cv: StratifiedKFold(splits: folds, seed: seed), scoring: scoring)
+            let result = try search.run(x, labels: y, groups: groups, classCount: labels.count) { row in
+                log(String(format: "  cv %@ %@: %.4f ± %.4f", row.name, row.parameters.keys.sorted().map { "\($0)=\(row.parameters[$0]!)" }.joined(separator: " "), row.mean, row.std))
+            }
+            selection = result
+            chosen = candidates[result.bestIndex]
+        } else if candidates.count > 1 {
+            log("model selection skipped: the smallest class has \(smallest) songs, fewer than --folds \(folds); using \(describe(chosen))")
+        }
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        var model = chosen.model
+        try model.fit(x, labels: y, classCount: labels.count, sampleWeights: nil)
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        log(String(format: "fitted %@ on all training rows in %.2f s", describe(chosen), seconds))
+        var thresholds: [Double]?
+        if !validation.isEmpty {
+            let probs = songProbabilities(model, validation, aggregation: .mean)
+            thresholds = SongAggregation.fitThresholds(probabilities: probs, labels: validation.map(\.label), classCount: labels.count)
+            log("per-class thresholds fitted on \(validation.count) validation songs")
+        }
+        let summary = TrainingSummary(
+            songCounts: Dictionary(uniqueKeysWithValues: zip(labels, songCounts)), rows: x.rows, dimensions: x.cols,
+            modelSelection: selection, chosen: describe(chosen), fitSeconds: seconds)
+        return GenreModel(task: .classification, labels: labels, featureSpec: featureSpec, trainingLevel: level,
+                          classifier: model, defaultAggregation: defaultAggregation, thresholds: thresholds, training: summary)
+    }
+
+    private func describe(_ c: GridSearch.Candidate) -> String {
+        c.name + (c.parameters.isEmpty ? "" : " (" + c.parameters.keys.sorted().map { "\($0)=\(c.parameters[$0]!)" }.joined(separator: ", ") + ")")
+    }
+
+    /// Song-level probabilities of `items` (one row per item) under `aggregation`.
+    func songProbabilities(_ model: AnyClassifier, _ items: [ItemFeatures], aggregation: SongAggregation) -> Matrix {
+        var values: [Double] = []
+        for item in items {
+            let r = item.rows(level)
+            values += aggregation.aggregate(model.predictProbabilities(Matrix(rows: r.count, cols: item.dimension, floats: r.values))).probabilities
+        }
+        return Matrix(rows: items.count, cols: model.classCount, values: values)
+    }
+}

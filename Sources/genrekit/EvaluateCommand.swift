@@ -1,0 +1,43 @@
+import ArgumentParser
+import Foundation
+import GenreKit
+
+struct EvaluateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Evaluate a trained model on labelled data: segment- and song-level metrics and confusion matrices.")
+
+    @Argument(help: "Model file from genrekit train.") var model: String
+    @Argument(help: "Dataset folder, manifest, or feature table.") var data: String
+    @Option(help: "Which songs: test, train, valid or all.") var split = "test"
+    @Option(help: "Song-level aggregation: vote, mean or threshold (default: the model's).") var aggregate: String?
+    @Option(help: "Also write the full report as JSON to this path.") var json: String?
+    @Option(help: "Output format on standard output: table or json.") var format: OutputFormat = .table
+    @OptionGroup var dataOptions: DataOptions
+
+    func run() throws {
+        try reportingErrors {
+            let m = try GenreModel.read(from: model)
+            let runner = GenreModelRunner(model: m)
+            let aggregation = try runner.aggregation(named: aggregate)
+            let spec = m.featureSpec.hasPrefix("table:") ? nil : try FeatureSpec(parsing: m.featureSpec)
+            var set = try dataOptions.load(data, spec: spec, labelOrder: m.labels)
+            if split != "all" {
+                try set.assignSplits(testFraction: m.training.testFraction ?? 0.25, validFraction: m.training.validFraction ?? 0,
+                                     seed: m.training.splitSeed ?? 0)
+            }
+            let which: DatasetSplit? = split == "all" ? nil : DatasetSplit(name: split)
+            let items = set.subset(which)
+            guard !items.isEmpty else { throw ValidationError("no songs in split '\(split)'") }
+            let report = runner.evaluate(items, aggregation: aggregation)
+            let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+            let data = try enc.encode(report)
+            if let json { try data.write(to: URL(fileURLWithPath: json)) }
+            if format == .json { print(String(decoding: data, as: UTF8.self)); return }
+            print("model: \(model) (\(m.training.chosen), features \(m.featureSpec))")
+            print("data: \(items.count) songs (\(split)), \(report.segment.sampleCount) windows\n")
+            print("segment level (each window):\n" + report.segment.formatted() + "\n")
+            print("song level (\(report.aggregation)):\n" + report.song.formatted())
+        }
+    }
+}

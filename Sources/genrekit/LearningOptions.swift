@@ -1,0 +1,61 @@
+import ArgumentParser
+import Foundation
+import GenreKit
+
+extension ClassifierChoice: ExpressibleByArgument {}
+extension GenreModel.TrainingLevel: ExpressibleByArgument {}
+
+/// Options shared by train, evaluate and predict for reading data and features.
+struct DataOptions: ParsableArguments {
+    @Flag(help: "DATA is a CSV of precomputed features (id column, label column, numeric columns) instead of audio.")
+    var featureTable = false
+    @Option(help: "Id column of a feature table.") var idColumn = "id"
+    @Option(help: "Label column of a feature table.") var labelColumn = "label"
+    @Option(help: "Folder with split files (train.txt, valid.txt, test.txt: one relative path per line).") var splits: String?
+    @Option(help: "Feature cache (SQLite) path; default ~/.cache/genrekit/features.sqlite (or $GENREKIT_CACHE).") var cache: String?
+    @Flag(help: "Do not read or write the feature cache.") var noCache = false
+
+    func source(_ data: String) -> FeatureSet.Source {
+        var s = FeatureSet.Source(data: data)
+        s.featureTable = featureTable; s.idColumn = idColumn; s.labelColumn = labelColumn; s.splitFiles = splits
+        return s
+    }
+
+    /// Loads DATA with features `spec` (ignored for feature tables), showing extraction progress.
+    func load(_ data: String, spec: FeatureSpec?, labelOrder: [String]? = nil) throws -> FeatureSet {
+        var extractor: FeatureExtractor?
+        if !featureTable, let spec {
+            let cacheStore = noCache ? nil : try (cache.map { try FeatureCache(path: $0) } ?? FeatureCache())
+            extractor = try FeatureExtractor(spec: spec, model: try PretrainedModel.load(spec.model), cache: cacheStore)
+        }
+        let start = Date()
+        let bar = ProgressBarBox()
+        let set = try FeatureSet.load(source(data), extractor: extractor, labelOrder: labelOrder) { p in
+            bar.update(p.done, total: p.total)
+            if p.done == p.total {
+                let s = Date().timeIntervalSince(start)
+                printError(String(format: "features: %d files (%d cached, %d computed, %d failed) in %.1f s, %.1f files/s",
+                                  p.total, p.cached, p.computed, p.failed, s, Double(p.computed) / max(s, 1e-9)))
+            }
+        }
+        for f in set.failures { printError("error: \(f.path): \(f.reason)") }
+        return set
+    }
+}
+
+/// A progress bar created on first use (the total is known only then).
+final class ProgressBarBox: @unchecked Sendable {
+    private var bar: ProgressBar?
+    private let lock = NSLock()
+    func update(_ done: Int, total: Int) {
+        lock.lock(); if bar == nil { bar = ProgressBar(total: total, label: "files") }; let b = bar!; lock.unlock()
+        b.update(done)
+    }
+}
+
+/// Runs `body`, printing GenreKit errors as one line and exiting non-zero.
+func reportingErrors<T>(_ body: () throws -> T) throws -> T {
+    do { return try body() } catch let e as ExitCode { throw e } catch let e as CleanExit { throw e } catch {
+        printError("error: \(error)"); throw ExitCode(1)
+    }
+}

@@ -1,0 +1,91 @@
+import ArgumentParser
+import Foundation
+import GenreKit
+
+struct PredictCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "predict",
+        abstract: "Predict the genre of songs with a trained model (per song, optionally per window).")
+
+    @Argument(help: "Model file from genrekit train.") var model: String
+    @Argument(help: "Audio files or folders.") var inputs: [String]
+    @Option(help: "Song-level aggregation: vote, mean or threshold (default: the model's).") var aggregate: String?
+    @Flag(help: "Also print each window's prediction.") var windows = false
+    @Option(help: "Output format: table, json or csv.") var format: OutputFormat = .table
+    @Option(help: "Feature cache path (default ~/.cache/genrekit/features.sqlite).") var cache: String?
+
+    func run() throws {
+        try reportingErrors {
+            let m = try GenreModel.read(from: model)
+            guard !m.featureSpec.hasPrefix("table:") else {
+                throw ValidationError("this model was trained on a feature table; use genrekit evaluate with --feature-table")
+            }
+            let runner = GenreModelRunner(model: m)
+            let aggregation = try runner.aggregation(named: aggregate)
+            let spec = try FeatureSpec(parsing: m.featureSpec)
+            let files = try inputs.flatMap { try PredictCommand.expand($0) }
+            let extractor = try FeatureExtractor(spec: spec, model: try PretrainedModel.load(spec.model),
+                                                 cache: try cache.map { try FeatureCache(path: $0) } ?? FeatureCache())
+            let bar = ProgressBarBox()
+            let results = extractor.extract(paths: files) { bar.update($0.done, total: $0.total) }
+            var json: [[String: Any]] = []
+            var failures = 0
+            if format == .csv { print("path," + (windows ? "window,start_s," : "") + "genre," + m.labels.map(csvField).joined(separator: ",")) }
+            for (file, r) in zip(files, results) {
+                guard case .success(let f) = r else {
+                    if case .failure(let e) = r { printError("error: \(e)"); json.append(["path": file, "error": "\(e)"]) }
+                    failures += 1; continue
+                }
+                let item = ItemFeatures(id: file, label: -1, windows: f.windows.matrix.values, windowCount: f.windows.windowCount,
+                                        song: f.song, windowStarts: f.windows.windowStarts)
+                let p = runner.windowProbabilities(item)
+                let song = aggregation.aggregate(p)
+                let genre = m.labels[song.label]
+                switch format {
+                case .table:
+                    let top = song.probabilities.indices.sorted { song.probabilities[$0] > song.probabilities[$1] }.prefix(3)
+                    print("\(file): \(genre)  (" + top.map { "\(m.labels[$0]) \(String(format: "%.3f", song.probabilities[$0]))" }.joined(separator: ", ") + ")")
+                    if windows {
+                        for w in 0..<p.rows { print(String(format: "  %7.2f s  %@", item.windowStarts[safe: w] ?? 0, m.labels[p.argmaxPerRow()[w]])) }
+                    }
+                case .csv:
+                    print("\(csvField(file))," + (windows ? "song,," : "") + "\(csvField(genre))," + song.probabilities.map { String(format: "%.6f", $0) }.joined(separator: ","))
+                    if windows {
+                        let am = p.argmaxPerRow()
+                        for w in 0..<p.rows {
+                            print("\(csvField(file)),\(w),\(item.windowStarts[safe: w] ?? 0),\(csvField(m.labels[am[w]]))," + p.row(w).map { String(format: "%.6f", $0) }.joined(separator: ","))
+                        }
+                    }
+                case .json:
+                    var entry: [String: Any] = ["path": file, "genre": genre, "aggregation": aggregation.name,
+                                                "probabilities": Dictionary(uniqueKeysWithValues: zip(m.labels, song.probabilities))]
+                    if windows {
+                        entry["windows"] = (0..<p.rows).map { w in ["start_s": item.windowStarts[safe: w] ?? 0, "probabilities": p.row(w)] as [String: Any] }
+                    }
+                    json.append(entry)
+                }
+            }
+            if format == .json {
+                print(String(decoding: try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self))
+            }
+            if failures > 0 { printError("\(failures) of \(files.count) files failed"); throw ExitCode(1) }
+        }
+    }
+
+    /// A folder expands to the audio files below it (sorted); a file stays itself.
+    static func expand(_ path: String) throws -> [String] {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue else { return [path] }
+        let e = FileManager.default.enumerator(atPath: path)
+        var out: [String] = []
+        while let f = e?.nextObject() as? String {
+            let ext = (f as NSString).pathExtension.lowercased()
+            if Dataset.audioExtensions.contains(ext) && !(f as NSString).lastPathComponent.hasPrefix(".") { out.append(path + "/" + f) }
+        }
+        return out.sorted()
+    }
+}
+
+extension Array {
+    subscript(safe i: Int) -> Element? { indices.contains(i) ? self[i] : nil }
+}
