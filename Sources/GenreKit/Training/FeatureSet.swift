@@ -12,6 +12,10 @@ public struct FeatureSet: Sendable {
     /// Items that could not be read or featurised, with the reason (the rest went on).
     public var failures: [(path: String, reason: String)]
 
+    public init(labels: [String], items: [ItemFeatures], splits: [DatasetSplit?], failures: [(path: String, reason: String)] = []) {
+        self.labels = labels; self.items = items; self.splits = splits; self.failures = failures
+    }
+
     /// Where the data comes from and how to read it.
     public struct Source: Sendable {
         public var data: String

@@ -1,0 +1,127 @@
+import Foundation
+import GenreKit
+import XCTest
+
+/// Training, evaluation and the model file on synthetic feature vectors (no audio, no network).
+final class TrainingTests: XCTestCase {
+    /// Three classes of songs; each song has 4 windows around a class centre plus a per-song offset.
+    func songs(perClass: Int, seed: UInt64) -> [ItemFeatures] {
+        var g = SeededGenerator(seed: seed)
+        var items: [ItemFeatures] = []
+        let centres: [[Float]] = [[2, 0, 0, 1], [0, 2, 0, 1], [0, 0, 2, 1]]   // last column: constant feature
+        for c in 0..<3 {
+            for s in 0..<perClass {
+                var windows: [Float] = []
+                let offset = (0..<3).map { _ in Float.random(in: -0.8...0.8, using: &g) }
+                for _ in 0..<4 {
+                    for d in 0..<3 { windows.append(centres[c][d] + offset[d] + Float.random(in: -1...1, using: &g)) }
+                    windows.append(1)
+                }
+                var song = [Float](repeating: 0, count: 4)
+                for w in 0..<4 { for d in 0..<4 { song[d] += windows[w * 4 + d] / 4 } }
+                items.append(ItemFeatures(id: "c\(c)s\(s)", label: c, windows: windows, windowCount: 4, song: song))
+            }
+        }
+        return items
+    }
+
+    func testTrainSelectsByGroupedCVAndGeneralises() throws {
+        var trainer = Trainer()
+        trainer.choice = .logreg
+        trainer.folds = 3
+        let model = try trainer.train(songs(perClass: 12, seed: 1), labels: ["a", "b", "c"], featureSpec: "MSD_musicnn:max_pool")
+        let selection = try XCTUnwrap(model.training.modelSelection)
+        XCTAssertEqual(selection.rows.count, 4)                 // C ∈ {0.01, 0.1, 1, 10}
+        XCTAssertEqual(selection.folds, 3)
+        XCTAssertEqual(model.training.rows, 36 * 4)
+        XCTAssertEqual(model.training.songCounts, ["a": 12, "b": 12, "c": 12])
+        let report = GenreModelRunner(model: model).evaluate(songs(perClass: 10, seed: 2), aggregation: .vote)
+        XCTAssertEqual(report.song.sampleCount, 30)
+        XCTAssertEqual(report.segment.sampleCount, 120)
+        XCTAssertGreaterThanOrEqual(report.song.accuracy, 0.9, "well-separated classes")
+        XCTAssertGreaterThanOrEqual(report.song.accuracy, report.segment.accuracy - 1e-12, "voting over 4 windows helps here")
+    }
+
+    func testTooFewSongsForFoldsSkipsSearch() throws {
+        var trainer = Trainer()
+        trainer.choice = .knn
+        trainer.folds = 5
+        let model = try trainer.train(songs(perClass: 3, seed: 3), labels: ["a", "b", "c"], featureSpec: "x")
+        XCTAssertNil(model.training.modelSelection)
+        XCTAssertEqual(model.training.chosen, "knn (k=5)")
+    }
+
+    func testThresholdsNeedValidationSongs() throws {
+        var trainer = Trainer()
+        trainer.choice = .logreg; trainer.folds = 1
+        let plain = try trainer.train(songs(perClass: 6, seed: 4), labels: ["a", "b", "c"], featureSpec: "x")
+        XCTAssertThrowsError(try GenreModelRunner(model: plain).aggregation(named: "threshold")) {
+            XCTAssertEqual($0 as? RunnerError, .noThresholds)
+        }
+        let tuned = try trainer.train(songs(perClass: 6, seed: 4), validation: songs(perClass: 4, seed: 5), labels: ["a", "b", "c"], featureSpec: "x")
+        XCTAssertEqual(tuned.thresholds?.count, 3)
+        guard case .threshold = try GenreModelRunner(model: tuned).aggregation(named: "threshold") else { return XCTFail() }
+    }
+
+    func testModelFileRoundTripAndCorruption() throws {
+        var trainer = Trainer()
+        trainer.choice = .svm; trainer.folds = 1
+        let model = try trainer.train(songs(perClass: 5, seed: 6), labels: ["a", "b", "c"], featureSpec: "MSD_musicnn:max_pool")
+        let path = NSTemporaryDirectory() + "gk-model-\(UUID().uuidString).gkmodel"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try model.write(to: path)
+        let back = try GenreModel.read(from: path)
+        XCTAssertEqual(back.labels, ["a", "b", "c"])
+        XCTAssertEqual(back.featureSpec, "MSD_musicnn:max_pool")
+        let test = songs(perClass: 3, seed: 7)
+        for item in test {
+            XCTAssertEqual(GenreModelRunner(model: back).windowProbabilities(item), GenreModelRunner(model: model).windowProbabilities(item))
+        }
+        // One changed byte in the body: refused by the checksum.
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        bytes[bytes.count - 10] ^= 0x01
+        try bytes.write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try GenreModel.read(from: path)) { XCTAssertEqual($0 as? ModelFileError, .corrupted(path, "checksum mismatch")) }
+        // Another format version: refused with a message that says to retrain.
+        var text = String(decoding: bytes, as: UTF8.self)
+        text = text.replacingOccurrences(of: "GENREKIT-MODEL 1 ", with: "GENREKIT-MODEL 9 ")
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try GenreModel.read(from: path)) {
+            XCTAssertEqual($0 as? ModelFileError, .unsupportedVersion(path, 9, 1))
+            XCTAssertTrue("\($0)".contains("retrain"))
+        }
+        try "not a model".write(toFile: path, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try GenreModel.read(from: path)) { XCTAssertEqual($0 as? ModelFileError, .notAModel(path)) }
+    }
+
+    func testSongAggregation() {
+        // Three windows: two vote for class 1, one (very confident) for class 0.
+        let p = Matrix([[0.99, 0.01], [0.4, 0.6], [0.45, 0.55]])
+        XCTAssertEqual(SongAggregation.vote.aggregate(p).label, 1)
+        XCTAssertEqual(SongAggregation.vote.aggregate(p).probabilities, [1.0 / 3, 2.0 / 3])
+        XCTAssertEqual(SongAggregation.mean.aggregate(p).label, 0)        // mean 0.613 vs 0.387
+        XCTAssertEqual(SongAggregation.threshold([0.7, 0.3]).aggregate(p).label, 1)   // −0.087 vs +0.087
+        // A tie in votes goes to the higher mean probability.
+        XCTAssertEqual(SongAggregation.vote.aggregate(Matrix([[0.9, 0.1], [0.45, 0.55]])).label, 0)
+    }
+
+    func testThresholdFitMaximisesF1() {
+        let probs = Matrix([[0.9, 0.1], [0.6, 0.4], [0.35, 0.65], [0.2, 0.8]])
+        let t = SongAggregation.fitThresholds(probabilities: probs, labels: [0, 0, 1, 1], classCount: 2)
+        XCTAssertEqual(t, [0.6, 0.65])
+    }
+
+    func testFeatureSetHoldOutIsStratifiedAndReproducible() throws {
+        let items = songs(perClass: 8, seed: 8)
+        var a = FeatureSet(labels: ["a", "b", "c"], items: items, splits: Array(repeating: nil, count: items.count), failures: [])
+        var b = a
+        try a.assignSplits(testFraction: 0.25, validFraction: 0, seed: 3)
+        try b.assignSplits(testFraction: 0.25, validFraction: 0, seed: 3)
+        XCTAssertEqual(a.splits, b.splits)
+        XCTAssertEqual(a.subset(.test).count, 6)                              // round(8 · 0.25) = 2 per class
+        XCTAssertEqual(Set(a.subset(.test).map(\.label)).count, 3)
+        var all = FeatureSet(labels: ["a", "b", "c"], items: items, splits: Array(repeating: nil, count: items.count), failures: [])
+        try all.assignSplits(testFraction: 0, validFraction: 0, seed: 3)
+        XCTAssertEqual(all.subset(.train).count, 24)
+    }
+}
