@@ -14,6 +14,8 @@ struct Benchmark {
         switch what {
         case "frontend": try FrontEndBenchmark(arguments: args).run()
         case "model": try ModelBenchmarkCommand(arguments: args).run()
+        case "learning": try LearningBenchmarkCommand().run()
+        case "extract": try ExtractionBenchmarkCommand(arguments: args).run()
         default: usage(); exit(2)
         }
     }
@@ -21,8 +23,12 @@ struct Benchmark {
     static func usage() {
         print("""
         usage: genrekit-bench frontend [--file F] [--repeat N]
+               genrekit-bench learning
+               genrekit-bench extract [--folder F] [--limit N]
                genrekit-bench model [--file F] [--models MSD_musicnn,MTT_musicnn] [--repeat N] [--process no]
           frontend  decode + log-mel + windows of a 5-minute file vs librosa (same run)
+          learning  logistic-regression probe fit, 10,000 × 753, vs scikit-learn on the same data
+          extract   feature extraction of a folder (--folder F --limit 100) on all cores vs warm librosa + TensorFlow
           model     decode + mel + network on a 5-minute file vs librosa + TensorFlow, GFLOP/s per layer group,
                     sgemm peak, and whole-process genrekit tag vs python -m musicnn.tagger
         """)
@@ -58,6 +64,11 @@ func timeRuns(repeat n: Int, _ body: () throws -> Void) rethrows -> [Double] {
 
 /// Runs `reference/bench_reference.py` and returns its JSON, or nil when no reference environment exists.
 func runReference(_ arguments: [String]) -> [String: Any]? {
+    runReferenceScript("reference/bench_reference.py", arguments)
+}
+
+/// Runs a `reference/` script with the reference interpreter and returns its last JSON line.
+func runReferenceScript(_ script: String, _ arguments: [String]) -> [String: Any]? {
     let env = ProcessInfo.processInfo.environment
     let candidates = [env["GENREKIT_REFERENCE_PYTHON"], "reference/.venv/bin/python", "/opt/genrekit-ref/bin/python"].compactMap { $0 }
     guard let python = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
@@ -66,7 +77,7 @@ func runReference(_ arguments: [String]) -> [String: Any]? {
     }
     let p = Process()
     p.executableURL = URL(fileURLWithPath: python)
-    p.arguments = ["reference/bench_reference.py"] + arguments
+    p.arguments = [script] + arguments
     var e = env; e["TF_USE_LEGACY_KERAS"] = "1"; e["TF_CPP_MIN_LOG_LEVEL"] = "3"
     p.environment = e
     let out = Pipe()
@@ -77,7 +88,7 @@ func runReference(_ arguments: [String]) -> [String: Any]? {
     p.waitUntilExit()
     guard p.terminationStatus == 0, let line = String(data: data, encoding: .utf8)?.split(separator: "\n").last,
           let json = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
-        print("reference: bench_reference.py failed (exit \(p.terminationStatus))"); return nil
+        print("reference: \(script) failed (exit \(p.terminationStatus))"); return nil
     }
     return json
 }

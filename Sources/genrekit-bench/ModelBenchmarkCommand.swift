@@ -31,8 +31,20 @@ struct ModelBenchmarkCommand {
             let times = try timeRuns(repeat: repeats) { windows = try tagger.analyze(path: path).taggram.shape[0] }
             let gk = median(times)
             print(String(format: "\n%@: genrekit %.3f s end to end (decode + mel + %d windows), median of %d, model loaded", name, gk, windows, repeats))
+            let fe = MusicnnFrontEnd()
+            let (logMel, frames, audio) = try fe.logMel(path: path)
+            let netTimes = timeRuns(repeat: repeats) {
+                _ = tagger.analyze(logMel: logMel, frames: frames, path: path, source: audio.source)
+            }
+            print(String(format: "  network only (as the tagger runs it: window chunks on all cores): %.3f s for %d windows", median(netTimes), windows))
             if case .musicnn(let m) = model {
-                for s in ModelBenchmark.stages(m, patches: 10, repetitions: 3) {
+                let stages = ModelBenchmark.stages(m, patches: 10, repetitions: 3)
+                if let whole = stages.last {
+                    let rate = whole.executedFlops / 10 * Double(windows) / median(netTimes) / 1e9
+                    print(String(format: "  network executed rate in that mode: %.1f GFLOP/s = %.0f%% of this run's sgemm peak", rate, 100 * rate / peak))
+                }
+                print("  per layer group, one 10-patch call with threaded BLAS:")
+                for s in stages {
                     print(String(format: "  %-22@ %7.2f ms/10 patches  nominal %6.1f GFLOP/s  executed %6.1f GFLOP/s (%3.0f%% of sgemm peak)",
                                  s.name as NSString, s.seconds * 1000, s.nominalGFlops, s.executedGFlops, 100 * s.executedGFlops / peak))
                 }

@@ -4,26 +4,23 @@ import GenreKitDSP
 /// Runs a per-file job over many files on all cores, reporting progress; results come back in input order and
 /// a failing file does not stop the others.
 public enum BatchRunner {
-    /// Processes `items` with `work`, `concurrency` at a time (default: active processor count). `progress` is
+    /// Processes `items` with `work` on all cores (`concurrency` 1: one after another). `progress` is
     /// called after each finished item with (done, total), from any thread.
     public static func map<T: Sendable>(_ items: [String], concurrency: Int = ProcessInfo.processInfo.activeProcessorCount,
                                         progress: (@Sendable (Int, Int) -> Void)? = nil,
                                         _ work: @escaping @Sendable (String) throws -> T) -> [Result<T, Error>] {
         let results = ResultBox<T>(count: items.count)
-        let next = Counter(), done = Counter()
-        let workers = max(1, min(concurrency, items.count))
-        let run: @Sendable () -> Void = {
-            while true {
-                let i = next.increment() - 1
-                if i >= items.count { return }
-                let r = Result { try work(items[i]) }
-                results.set(i, r)
-                progress?(done.increment(), items.count)
-            }
+        let done = Counter()
+        let one: @Sendable (Int) -> Void = { i in
+            results.set(i, Result { try work(items[i]) })
+            progress?(done.increment(), items.count)
         }
-        if workers == 1 { run() } else {
-            // Each worker calls BLAS single-threaded; the files are the parallelism.
-            BLASThreads.withSingleThread { DispatchQueue.concurrentPerform(iterations: workers) { _ in run() } }
+        if concurrency <= 1 || items.count <= 1 {
+            for i in items.indices { one(i) }
+        } else {
+            // One iteration per file so that any free thread takes the next file; each worker calls BLAS
+            // single-threaded, the files are the parallelism.
+            BLASThreads.withSingleThread { DispatchQueue.concurrentPerform(iterations: items.count, execute: one) }
         }
         return results.values.map { $0! }
     }

@@ -15,7 +15,10 @@ public struct Tagger: Sendable {
     public let frontEnd: MusicnnFrontEnd
     public let patches: Patches
     /// Windows per network call.
-    public var chunkWindows: Int = 16
+    public var chunkWindows: Int = 8
+    /// Chunks run at once (each on one core with single-threaded BLAS); 1 runs them in turn with threaded BLAS.
+    /// Set to 1 when files are already processed in parallel (``BatchRunner``).
+    public var concurrency: Int = ProcessInfo.processInfo.activeProcessorCount
 
     /// - Parameters:
     ///   - length: window length in seconds (3 s = 187 frames, what the models were trained on; VGG models need 3).
@@ -47,26 +50,38 @@ public struct Tagger: Sendable {
         let bands = MusicnnFrontEnd.melBands
         let starts = patches.starts(frames: frames)
         let windowLen = patches.frameCount * bands
-        var taggrams: [Tensor] = []
-        var featureParts: [String: [Tensor]] = [:]
-        var chunkStart = 0
-        while chunkStart < starts.count {
-            let chunk = starts[chunkStart..<min(starts.count, chunkStart + chunkWindows)]
-            var input = [Float](repeating: 0, count: chunk.count * windowLen)
+        // Chunks of windows go through the network on all cores at once, each with single-threaded BLAS: the
+        // pruned front-end GEMMs are too skinny (20–40 filters) for OpenBLAS to split one of them well.
+        let chunkStarts = Array(stride(from: 0, to: starts.count, by: max(1, chunkWindows)))
+        let outputs = ChunkResults(count: chunkStarts.count)
+        let work: @Sendable (Int) -> Void = { [self] k in
+            let lo = chunkStarts[k], hi = min(starts.count, lo + max(1, chunkWindows))
+            var input = [Float](repeating: 0, count: (hi - lo) * windowLen)
             if frames < patches.frameCount {
                 input = patches.extract(logMel, bands: bands).values
             } else {
-                for (i, s) in chunk.enumerated() {
-                    input.replaceSubrange(i * windowLen..<(i + 1) * windowLen, with: logMel[s * bands..<s * bands + windowLen])
+                for i in lo..<hi {
+                    let s = starts[i]
+                    input.replaceSubrange((i - lo) * windowLen..<(i - lo + 1) * windowLen, with: logMel[s * bands..<s * bands + windowLen])
                 }
             }
-            let out = model.predict(patches: input, count: chunk.count, features: features)
-            taggrams.append(out.taggram)
-            for (name, t) in out.features {
-                featureParts[name, default: []].append(pooling.map { $0.pool(t) } ?? Tagger.flattenVector(name, t))
-            }
-            chunkStart += chunk.count
+            var out = model.predict(patches: input, count: hi - lo, features: features)
+            out.features = out.features.mapValues { t in pooling.map { $0.pool(t) } ?? t }
+            for (name, t) in out.features where pooling == nil { out.features[name] = Tagger.flattenVector(name, t) }
+            outputs.set(k, out)
         }
+        if chunkStarts.count <= 1 || concurrency <= 1 {
+            for k in chunkStarts.indices { work(k) }
+        } else {
+            // One iteration per chunk, so whichever thread is free takes the next chunk.
+            BLASThreads.withSingleThread {
+                DispatchQueue.concurrentPerform(iterations: chunkStarts.count, execute: work)
+            }
+        }
+        let parts = outputs.values.compactMap { $0 }
+        let taggrams = parts.map(\.taggram)
+        var featureParts: [String: [Tensor]] = [:]
+        for part in parts { for (name, t) in part.features { featureParts[name, default: []].append(t) } }
         let tags = model.architecture.tags
         let hopSeconds = Double(patches.hop * 256) / 16000
         return FileAnalysis(
@@ -82,6 +97,14 @@ public struct Tagger: Sendable {
     static func flattenVector(_ name: String, _ t: Tensor) -> Tensor {
         name == "pool5" ? t.reshaped([t.shape[0], t.count / max(1, t.shape[0])]) : t
     }
+}
+
+/// Per-chunk outputs written by concurrent workers (each slot once).
+final class ChunkResults: @unchecked Sendable {
+    private(set) var values: [ModelOutput?]
+    private let lock = NSLock()
+    init(count: Int) { values = Array(repeating: nil, count: count) }
+    func set(_ i: Int, _ v: ModelOutput) { lock.lock(); values[i] = v; lock.unlock() }
 }
 
 /// Invalid tagging requests.
