@@ -38,22 +38,21 @@ struct PredictCommand: ParsableCommand {
                 }
                 let item = ItemFeatures(id: file, label: -1, windows: f.windows.matrix.values, windowCount: f.windows.windowCount,
                                         song: f.song, windowStarts: f.windows.windowStarts)
-                let p = runner.windowProbabilities(item)
-                let song = aggregation.aggregate(p)
+                let song = runner.predictSong(item, aggregation: aggregation)
+                let p = song.windows
                 let genre = m.labels[song.label]
                 switch format {
                 case .table:
                     let top = song.probabilities.indices.sorted { song.probabilities[$0] > song.probabilities[$1] }.prefix(3)
                     print("\(file): \(genre)  (" + top.map { "\(m.labels[$0]) \(String(format: "%.3f", song.probabilities[$0]))" }.joined(separator: ", ") + ")")
                     if windows {
-                        for w in 0..<p.rows { print(String(format: "  %7.2f s  %@", item.windowStarts[safe: w] ?? 0, m.labels[p.argmaxPerRow()[w]])) }
+                        for w in 0..<p.rows { print(String(format: "  %7.2f s  %@", item.windowStarts[safe: w] ?? 0, m.labels[song.windowLabels[w]])) }
                     }
                 case .csv:
                     print("\(csvField(file))," + (windows ? "song,," : "") + "\(csvField(genre))," + song.probabilities.map { String(format: "%.6f", $0) }.joined(separator: ","))
                     if windows {
-                        let am = p.argmaxPerRow()
                         for w in 0..<p.rows {
-                            print("\(csvField(file)),\(w),\(item.windowStarts[safe: w] ?? 0),\(csvField(m.labels[am[w]]))," + p.row(w).map { String(format: "%.6f", $0) }.joined(separator: ","))
+                            print("\(csvField(file)),\(w),\(item.windowStarts[safe: w] ?? 0),\(csvField(m.labels[song.windowLabels[w]]))," + p.row(w).map { String(format: "%.6f", $0) }.joined(separator: ","))
                         }
                     }
                 case .json:

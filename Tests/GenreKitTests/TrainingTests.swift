@@ -94,6 +94,19 @@ final class TrainingTests: XCTestCase {
         XCTAssertThrowsError(try GenreModel.read(from: path)) { XCTAssertEqual($0 as? ModelFileError, .notAModel(path)) }
     }
 
+    /// Window labels come from the classifier's own rule: an SVM votes one-vs-one (scikit-learn's `SVC.predict`).
+    func testWindowLabelsFollowTheClassifiersDecisionRule() throws {
+        var trainer = Trainer()
+        trainer.choice = .svm; trainer.folds = 1; trainer.level = .song
+        let model = try trainer.train(songs(perClass: 6, seed: 9), labels: ["a", "b", "c"], featureSpec: "x")
+        let runner = GenreModelRunner(model: model)
+        for item in songs(perClass: 5, seed: 10) {
+            let x = Matrix(rows: 1, cols: item.dimension, floats: item.song)
+            let song = runner.predictSong(item, aggregation: .vote)
+            XCTAssertEqual(song.label, model.classifier.predict(x)[0])
+        }
+    }
+
     func testSongAggregation() {
         // Three windows: two vote for class 1, one (very confident) for class 0.
         let p = Matrix([[0.99, 0.01], [0.4, 0.6], [0.45, 0.55]])
@@ -103,6 +116,8 @@ final class TrainingTests: XCTestCase {
         XCTAssertEqual(SongAggregation.threshold([0.7, 0.3]).aggregate(p).label, 1)   // −0.087 vs +0.087
         // A tie in votes goes to the higher mean probability.
         XCTAssertEqual(SongAggregation.vote.aggregate(Matrix([[0.9, 0.1], [0.45, 0.55]])).label, 0)
+        // Given window labels (e.g. SVM votes) are counted instead of each row's arg-max.
+        XCTAssertEqual(SongAggregation.vote.aggregate(p, windowLabels: [0, 0, 1]).label, 0)
     }
 
     func testThresholdFitMaximisesF1() {

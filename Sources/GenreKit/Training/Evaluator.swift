@@ -22,8 +22,22 @@ public struct GenreModelRunner: Sendable {
 
     /// Window probabilities of one item, `windows × classes` (one row for song-level models or table rows).
     public func windowProbabilities(_ item: ItemFeatures) -> Matrix {
+        windowPredictions(item).probabilities
+    }
+
+    /// Window probabilities and each window's class by the classifier's own decision rule (an SVM votes
+    /// one-vs-one like scikit-learn's `SVC.predict`; the others take the most probable class).
+    public func windowPredictions(_ item: ItemFeatures) -> (probabilities: Matrix, labels: [Int]) {
         let r = item.rows(model.trainingLevel)
-        return model.classifier.predictProbabilities(Matrix(rows: r.count, cols: item.dimension, floats: r.values))
+        let x = Matrix(rows: r.count, cols: item.dimension, floats: r.values)
+        return (model.classifier.predictProbabilities(x), model.classifier.predict(x))
+    }
+
+    /// The song-level prediction of one item.
+    public func predictSong(_ item: ItemFeatures, aggregation: SongAggregation) -> (probabilities: [Double], label: Int, windows: Matrix, windowLabels: [Int]) {
+        let (p, labels) = windowPredictions(item)
+        let song = aggregation.aggregate(p, windowLabels: labels)
+        return (song.probabilities, song.label, p, labels)
     }
 
     /// Segment-level and song-level reports on labelled items.
@@ -32,10 +46,9 @@ public struct GenreModelRunner: Sendable {
         var segTruth: [Int] = [], segPred: [Int] = [], segProb: [Double] = []
         var songTruth: [Int] = [], songPred: [Int] = [], songProb: [Double] = []
         for item in items {
-            let p = windowProbabilities(item)
-            let pred = p.argmaxPerRow()
+            let (p, pred) = windowPredictions(item)
             segTruth += [Int](repeating: item.label, count: p.rows); segPred += pred; segProb += p.values
-            let song = aggregation.aggregate(p)
+            let song = aggregation.aggregate(p, windowLabels: pred)
             songTruth.append(item.label); songPred.append(song.label)
             // Ranking metrics at song level use mean probabilities (vote shares are too coarse to rank).
             songProb += SongAggregation.mean.aggregate(p).probabilities

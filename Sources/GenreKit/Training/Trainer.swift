@@ -65,7 +65,8 @@ public struct Trainer: Sendable {
         var values: [Double] = []
         for item in items {
             let r = item.rows(level)
-            values += aggregation.aggregate(model.predictProbabilities(Matrix(rows: r.count, cols: item.dimension, floats: r.values))).probabilities
+            let x = Matrix(rows: r.count, cols: item.dimension, floats: r.values)
+            values += aggregation.aggregate(model.predictProbabilities(x), windowLabels: model.predict(x)).probabilities
         }
         return Matrix(rows: items.count, cols: model.classCount, values: values)
     }

@@ -3,7 +3,7 @@
 /// Seed paper 003 classifies 3-s windows and takes a majority vote per song; averaging probabilities and
 /// per-class thresholds (its proposed fix for confusions such as Pop vs R&B) are the alternatives.
 public enum SongAggregation: Sendable, Equatable, Codable {
-    /// Majority vote of the windows' arg-max classes; ties go to the tied class with the highest mean probability
+    /// Majority vote of the windows' predicted classes; ties go to the tied class with the highest mean probability
     /// (then the lowest index). Song probabilities: vote shares.
     case vote
     /// Mean of the window probabilities, `p̄_c = (1/W) Σ_w p_{w,c}`; the song's class is `argmax_c p̄_c`.
@@ -14,7 +14,11 @@ public enum SongAggregation: Sendable, Equatable, Codable {
     case threshold([Double])
 
     /// Song-level probabilities (`classCount` values summing to 1 for vote and mean) and the predicted class.
-    public func aggregate(_ windows: Matrix) -> (probabilities: [Double], label: Int) {
+    /// - Parameters:
+    ///   - windows: window probabilities, `windows × classes`.
+    ///   - windowLabels: each window's predicted class by the classifier's own rule (an SVM votes one-vs-one,
+    ///     as scikit-learn's `SVC.predict`); the arg-max of `windows` when nil.
+    public func aggregate(_ windows: Matrix, windowLabels: [Int]? = nil) -> (probabilities: [Double], label: Int) {
         let w = windows.rows, c = windows.cols
         var mean = [Double](repeating: 0, count: c)
         for i in 0..<w { for j in 0..<c { mean[j] += windows[i, j] } }
@@ -26,7 +30,9 @@ public enum SongAggregation: Sendable, Equatable, Codable {
             var votes = [Double](repeating: 0, count: c)
             for i in 0..<w {
                 var best = 0
-                for j in 1..<c where windows[i, j] > windows[i, best] { best = j }
+                if let windowLabels { best = windowLabels[i] } else {
+                    for j in 1..<c where windows[i, j] > windows[i, best] { best = j }
+                }
                 votes[best] += 1
             }
             let top = votes.max() ?? 0
