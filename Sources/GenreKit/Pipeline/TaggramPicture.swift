@@ -27,7 +27,9 @@ public enum TaggramPicture {
         for i in stride(from: 0, to: w, by: every) {
             let x = left + Double(i) * cellW
             s += "<line x1=\(fmt(x)) y1=\(fmt(axisY)) x2=\(fmt(x)) y2=\(fmt(axisY + 4)) stroke=\"black\"/>"
-            s += "<text x=\(fmt(x)) y=\(fmt(axisY + 16)) text-anchor=\"middle\">\(String(format: "%.0f", analysis.windowStarts[i]))</text>\n"
+            let t = analysis.windowStarts[i]
+            let label = t == t.rounded() ? String(format: "%.0f", t) : String(format: "%.1f", t)
+            s += "<text x=\(fmt(x)) y=\(fmt(axisY + 16)) text-anchor=\"middle\">\(label)</text>\n"
         }
         s += "<text x=\(fmt(left + cellW * Double(w) / 2)) y=\(fmt(axisY + 36)) text-anchor=\"middle\">time (s, window start)</text>\n"
         let lx = left + cellW * Double(max(w, 1)) + 20

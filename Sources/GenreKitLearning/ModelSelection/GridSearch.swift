@@ -91,9 +91,7 @@ public struct GridSearch: Sendable {
                               sampleWeights: sampleWeights.map { w in train.map { w[$0] } })
                 scores.append(scoring.score(trueLabels: test.map { labels[$0] }, model: model, x: x.selectingRows(test)))
             }
-            let mean = scores.reduce(0, +) / Double(scores.count)
-            let std = (scores.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(scores.count)).squareRoot()
-            let row = Row(name: candidate.name, parameters: candidate.parameters, foldScores: scores, mean: mean, std: std, rank: 0)
+            let row = Row(candidate, foldScores: scores)
             rows.append(row)
             progress?(row)
         }

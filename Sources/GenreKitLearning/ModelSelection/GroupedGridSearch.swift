@@ -35,9 +35,7 @@ extension GridSearch {
                     scores.append(Metrics.rocAUC(labels: truth, scores: Matrix(rows: truth.count, cols: classCount, values: songProbabilities)))
                 }
             }
-            let mean = scores.reduce(0, +) / Double(scores.count)
-            let std = (scores.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(scores.count)).squareRoot()
-            let row = Row(name: candidate.name, parameters: candidate.parameters, foldScores: scores, mean: mean, std: std, rank: 0)
+            let row = Row(candidate, foldScores: scores)
             rows.append(row)
             progress?(row)
         }
@@ -55,5 +53,14 @@ extension GridSearch {
             bestIndex = i
         }
         return Result(scoring: scoring, folds: folds, rows: rows, bestIndex: bestIndex)
+    }
+}
+
+extension GridSearch.Row {
+    /// A row for `candidate` with the mean and (population) standard deviation of its fold scores; rank 0 until ranked.
+    init(_ candidate: GridSearch.Candidate, foldScores scores: [Double]) {
+        let mean = scores.reduce(0, +) / Double(scores.count)
+        let std = (scores.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(scores.count)).squareRoot()
+        self.init(name: candidate.name, parameters: candidate.parameters, foldScores: scores, mean: mean, std: std, rank: 0)
     }
 }
