@@ -14,6 +14,7 @@ final class DecodedFrontEndTests: XCTestCase {
             var worst: Float = 0
             for i in ref.values.indices { worst = max(worst, abs(logMel[i] - ref.values[i])) }
             XCTAssertLessThanOrEqual(worst, 1e-4, "\(name): log-mel max abs diff")
+            print("parity \(name): decoded log-mel max abs diff \(worst)")
         }
     }
 }
