@@ -42,22 +42,24 @@ final class GradientTests: XCTestCase {
     /// A shape large enough for several im2col row blocks, against direct float64 loops.
     func testConv2DBackwardBlockedMatchesNaive() {
         var rng = TestRNG(seed: 102)
-        let x = rng.tensor([1, 20, 20, 16]), k = rng.tensor([8, 8, 16, 2])
-        let back = Conv2DBackward(kernel: k, padding: .same)
-        let (oh, pt) = Padding.same.output(inputSize: 20, kernel: 8, stride: 1)
-        let (ow, pl) = Padding.same.output(inputSize: 20, kernel: 8, stride: 1)
-        XCTAssertGreaterThan(20 * 20, Conv2D.im2colBudget / (2 * 8 * 8 * 16 + 2), "needs several blocks")
-        let g = rng.tensor([1, oh, ow, 2])
-        let grads = back(input: x, outputGradient: g)
+        let (h, w, ci, kh, kw, co) = (12, 12, 16, 8, 8, 2)
+        let x = rng.tensor([1, h, w, ci]), k = rng.tensor([kh, kw, ci, co])
+        let (oh, pt) = Padding.same.output(inputSize: h, kernel: kh, stride: 1)
+        let (ow, pl) = Padding.same.output(inputSize: w, kernel: kw, stride: 1)
+        XCTAssertGreaterThan(oh * ow, Conv2D.im2colBudget / (2 * kh * kw * ci + co), "needs several row blocks")
+        let g = rng.tensor([1, oh, ow, co])
+        let grads = Conv2DBackward(kernel: k, padding: .same)(input: x, outputGradient: g)
         var dx = [Double](repeating: 0, count: x.count), dw = [Double](repeating: 0, count: k.count)
-        for a in 0..<oh { for q in 0..<ow { for o in 0..<2 {
-            let go = Double(g[0, a, q, o])
-            for i in 0..<8 { for j in 0..<8 {
+        let xv = x.values.map(Double.init), kv = k.values.map(Double.init), gv = g.values.map(Double.init)
+        for a in 0..<oh { for q in 0..<ow { for o in 0..<co {
+            let go = gv[(a * ow + q) * co + o]
+            for i in 0..<kh { for j in 0..<kw {
                 let ih = a + i - pt, iw = q + j - pl
-                if ih < 0 || ih >= 20 || iw < 0 || iw >= 20 { continue }
-                for c in 0..<16 {
-                    dx[x.offset([0, ih, iw, c])] += go * Double(k[i, j, c, o])
-                    dw[k.offset([i, j, c, o])] += go * Double(x[0, ih, iw, c])
+                if ih < 0 || ih >= h || iw < 0 || iw >= w { continue }
+                let xb = (ih * w + iw) * ci, kb = (i * kw + j) * ci
+                for c in 0..<ci {
+                    dx[xb + c] += go * kv[(kb + c) * co + o]
+                    dw[(kb + c) * co + o] += go * xv[xb + c]
                 }
             } }
         } } }
@@ -120,10 +122,12 @@ final class GradientTests: XCTestCase {
                     let ref = g64[j] * (col[i] - mu) / (v + 1e-3).squareRoot() + b64[j]
                     XCTAssertEqual(Double(y.values[i * c + j]), ref, accuracy: 1e-5)
                 }
-                // Moving statistics, momentum 0.99, Bessel-corrected variance (TF fused kernel).
+                // Moving statistics, momentum 0.99; Bessel-corrected variance for 4-D inputs only
+                // (TF1's fused kernel), biased for [N, C] (nn.moments).
+                let c4 = shape.count == 4 ? Double(m) / Double(m - 1) : 1
                 XCTAssertEqual(Double(bn.movingMean[j]), 0.99 * Double(before.movingMean[j]) + 0.01 * mu, accuracy: 1e-6)
                 XCTAssertEqual(Double(bn.movingVariance[j]),
-                               0.99 * Double(before.movingVariance[j]) + 0.01 * v * Double(m) / Double(m - 1), accuracy: 1e-6)
+                               0.99 * Double(before.movingVariance[j]) + 0.01 * v * c4, accuracy: 1e-6)
             }
             let nx = FD.gradient64(x64) { Self.batchNormTrainingLoss($0, gamma: g64, beta: b64, r: r.values) }
             let ng = FD.gradient64(g64) { Self.batchNormTrainingLoss(x64, gamma: $0, beta: b64, r: r.values) }
@@ -380,5 +384,48 @@ final class GradientTests: XCTestCase {
         let b = BinaryCrossEntropyWithLogits()(logits: z, targets: y)
         XCTAssertEqual(f.loss, b.loss / 2, accuracy: 1e-6)
         for (a, e) in zip(f.gradient.values, b.gradient.values) { XCTAssertEqual(a, e / 2, accuracy: 1e-7) }
+    }
+
+    // MARK: Composition
+
+    /// A musicnn-like chain: time padding → 7-frame conv over all bins → batch norm (training) →
+    /// max and mean over time → concat → dense, checked end to end (∂x and ∂W_conv).
+    func testChainedBackwardMatchesFiniteDifferences() {
+        var rng = TestRNG(seed: 115)
+        let (n, t, f, c, filters) = (2, 8, 5, 2, 4)
+        let x = rng.tensor([n, t, f, c]), k = rng.tensor([7, f, c, filters], -0.5, 0.5), b = rng.array(filters)
+        let bn0 = BatchNormTraining(gamma: rng.array(filters, 0.5, 1.5), beta: rng.array(filters),
+                                    movingMean: [Float](repeating: 0, count: filters),
+                                    movingVariance: [Float](repeating: 1, count: filters))
+        let dense = Dense(weight: rng.tensor([2 * filters, 3]), bias: rng.array(3))
+        let r = rng.tensor([n, 3])
+        let pads: [(before: Int, after: Int)] = [(0, 0), (3, 3), (0, 0), (0, 0)]
+        func forward(_ x: Tensor, _ k: Tensor) -> Double {
+            var bn = bn0
+            let z = Conv2D(kernel: k, bias: b)(x.padded(pads)).reshaped([n, t, filters])
+            let y = bn.forwardTraining(z).output
+            let pooled = Tensor.concatenate([y.max(alongAxis: 1), y.mean(alongAxis: 1)], alongAxis: 1)
+            return FD.dot(dense(pooled).values, r.values)
+        }
+        // Forward with caches.
+        var bn = bn0
+        let xp = x.padded(pads)
+        let conv = Conv2D(kernel: k, bias: b)
+        let z = conv(xp).reshaped([n, t, filters])
+        let (y, cache) = bn.forwardTraining(z)
+        let mx = y.max(alongAxis: 1), me = y.mean(alongAxis: 1)
+        let pooled = Tensor.concatenate([mx, me], alongAxis: 1)
+        // Backward.
+        let gPooled = DenseBackward(dense)(input: pooled, outputGradient: r).input
+        let gParts = ConcatBackward(sizes: [filters, filters], axis: 1)(outputGradient: gPooled)
+        let gy = ReductionBackward(.max, axis: 1)(input: y, outputGradient: gParts[0])
+            + ReductionBackward(.mean, axis: 1)(input: y, outputGradient: gParts[1])
+        let gz = BatchNormBackward.training(outputGradient: gy, cache: cache, gamma: bn0.gamma).input
+        let gConv = Conv2DBackward(conv)(input: xp, outputGradient: gz.reshaped([n, t, 1, filters]))
+        let gx = PadBackward(paddings: pads)(outputGradient: gConv.input)
+        let nx = FD.gradient(x.values, step: 1e-2) { forward(Tensor(shape: x.shape, values: $0), k) }
+        let nk = FD.gradient(k.values, step: 1e-2) { forward(x, Tensor(shape: k.shape, values: $0)) }
+        assertGradient(gx.values, nx, "chain ∂x")
+        assertGradient(gConv.kernel.values, nk, "chain ∂W")
     }
 }

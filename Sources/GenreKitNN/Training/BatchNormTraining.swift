@@ -10,12 +10,14 @@ import Foundation
 /// and updates the moving statistics as TensorFlow does (`momentum` 0.99, `ε` 1e-3):
 ///
 ///     moving_mean ← momentum·moving_mean + (1 − momentum)·μ_B
-///     moving_var  ← momentum·moving_var  + (1 − momentum)·σ²_B · m/(m − 1)
+///     moving_var  ← momentum·moving_var  + (1 − momentum)·σ²_B · c
 ///
-/// The factor `m/(m − 1)` (`m` values per channel) is the Bessel correction applied by TF's fused
-/// kernel, which `batch_normalization` uses for 4-D inputs; set `besselCorrection = false` for
-/// the non-fused behaviour (biased variance). Inference mode is the folded `BatchNorm`
-/// (`inference`), using the moving statistics.
+/// where `c = m/(m − 1)` (Bessel's correction, `m` values per channel) or 1. `besselCorrection`
+/// `nil` follows TF1's `layers.batch_normalization` default (`fused=None`): 4-D inputs run the
+/// fused kernel, whose batch variance fed to the moving average is Bessel-corrected; other ranks
+/// (e.g. `[N, C]` after a dense layer) use `nn.moments`, the biased variance. The normalisation
+/// itself always uses the biased `σ²_B`. Inference mode is the folded `BatchNorm` (`inference`),
+/// using the moving statistics.
 public struct BatchNormTraining: Sendable, Equatable {
     public var gamma: [Float]
     public var beta: [Float]
@@ -23,12 +25,13 @@ public struct BatchNormTraining: Sendable, Equatable {
     public var movingVariance: [Float]
     public var momentum: Float
     public var epsilon: Float
-    public var besselCorrection: Bool
+    /// Whether the moving variance is fed `σ²_B·m/(m − 1)`; `nil`: only for rank-4 inputs.
+    public var besselCorrection: Bool?
 
     public var channels: Int { gamma.count }
 
     public init(gamma: [Float], beta: [Float], movingMean: [Float], movingVariance: [Float],
-                momentum: Float = 0.99, epsilon: Float = 1e-3, besselCorrection: Bool = true) {
+                momentum: Float = 0.99, epsilon: Float = 1e-3, besselCorrection: Bool? = nil) {
         let c = gamma.count
         precondition(beta.count == c && movingMean.count == c && movingVariance.count == c,
                      "BatchNormTraining: γ \(c), β \(beta.count), μ \(movingMean.count), σ² \(movingVariance.count)")
@@ -83,7 +86,8 @@ public struct BatchNormTraining: Sendable, Equatable {
                 }
             }
         }
-        let correction: Float = besselCorrection && m > 1 ? Float(m) / Float(m - 1) : 1
+        let corrected = besselCorrection ?? (x.rank == 4)
+        let correction: Float = corrected && m > 1 ? Float(m) / Float(m - 1) : 1
         for j in 0..<c {
             movingMean[j] = momentum * movingMean[j] + (1 - momentum) * mu[j]
             movingVariance[j] = momentum * movingVariance[j] + (1 - momentum) * variance[j] * correction
