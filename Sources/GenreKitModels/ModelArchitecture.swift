@@ -48,8 +48,10 @@ public struct ModelArchitecture: Sendable, Equatable, Hashable {
     /// The five published models.
     public static let all: [ModelArchitecture] = [mttMusicnn, msdMusicnn, msdMusicnnBig, mttVGG, msdVGG]
 
-    /// The published model called `name`, if any.
-    public static func named(_ name: String) -> ModelArchitecture? { all.first { $0.name == name } }
+    /// The published model called `name` (or the `random_musicnn` baseline), if any.
+    public static func named(_ name: String) -> ModelArchitecture? {
+        name == RandomMusicnnWeights.modelName ? RandomMusicnnWeights.architecture : all.first { $0.name == name }
+    }
 
     /// Feature names the model can return (musicnn's `extractor` keys).
     public var featureNames: [String] {

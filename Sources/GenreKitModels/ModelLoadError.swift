@@ -19,7 +19,7 @@ public enum ModelLoadError: Error, CustomStringConvertible, Equatable, Sendable 
             let shown = names.prefix(8).joined(separator: ", ")
             return "\(model): checkpoint has \(names.count) variable(s) the architecture does not use (\(shown)); wrong architecture for this checkpoint?"
         case .unknownModel(let name):
-            return "unknown model '\(name)'; known: \(ModelArchitecture.all.map(\.name).joined(separator: ", "))"
+            return "unknown model '\(name)'; known: \((ModelArchitecture.all.map(\.name) + [RandomMusicnnWeights.modelName]).joined(separator: ", "))"
         }
     }
 }

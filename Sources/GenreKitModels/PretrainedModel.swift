@@ -17,9 +17,14 @@ public enum PretrainedModel: Sendable {
         }
     }
 
-    /// Loads the published model `name` (`MTT_musicnn`, …) from `store`.
+    /// Loads the published model `name` (`MTT_musicnn`, …) from `store`; `random_musicnn` is the untrained
+    /// baseline with seeded TensorFlow-default weights (``RandomMusicnnWeights``), needing no checkpoint.
     public static func load(_ name: String, store: ModelStore = ModelStore(),
                             pruneConstantFilters: Bool = true) throws -> PretrainedModel {
+        if name == RandomMusicnnWeights.modelName {
+            return try PretrainedModel(architecture: RandomMusicnnWeights.architecture, weights: RandomMusicnnWeights.make(),
+                                       pruneConstantFilters: pruneConstantFilters)
+        }
         guard let arch = ModelArchitecture.named(name) else { throw ModelLoadError.unknownModel(name: name) }
         let checkpoint = try store.checkpoint(for: name)
         return try PretrainedModel(architecture: arch, weights: checkpoint, pruneConstantFilters: pruneConstantFilters)

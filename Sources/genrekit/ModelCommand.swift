@@ -16,6 +16,8 @@ struct ModelCommand: ParsableCommand {
                 let state = store.isInstalled(a.name) ? "installed" : "not installed"
                 print("  \(a.name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(a.kind.rawValue), \(a.tags.count) tags, layers: \(a.featureNames.joined(separator: ",")) [\(state)]")
             }
+            let r = RandomMusicnnWeights.architecture
+            print("  \(r.name.padding(toLength: 16, withPad: " ", startingAt: 0)) musicnn with untrained TensorFlow-default weights (baseline), layers: \(r.featureNames.joined(separator: ",")) [generated, no checkpoint]")
         }
     }
 
