@@ -42,13 +42,28 @@ final class TrainingTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(report.song.accuracy, report.segment.accuracy - 1e-12, "voting over 4 windows helps here")
     }
 
-    func testTooFewSongsForFoldsSkipsSearch() throws {
+    func testClassWithFewerSongsThanFoldsIsRefused() throws {
         var trainer = Trainer()
         trainer.choice = .knn
         trainer.folds = 5
+        XCTAssertThrowsError(try trainer.train(songs(perClass: 3, seed: 3), labels: ["a", "b", "c"], featureSpec: "x")) {
+            XCTAssertEqual($0 as? TrainerError, .classTooSmallForFolds(label: "a", songs: 3, folds: 5))
+            XCTAssertTrue("\($0)".contains("--folds 3"))
+        }
+        trainer.folds = 1                                        // no model selection: the grid's default
         let model = try trainer.train(songs(perClass: 3, seed: 3), labels: ["a", "b", "c"], featureSpec: "x")
         XCTAssertNil(model.training.modelSelection)
         XCTAssertEqual(model.training.chosen, "knn (k=5)")
+    }
+
+    func testSVMGridSearchesCAndGamma() {
+        let svm = ClassifierChoice.svm.candidates(pca: nil, classWeighting: .none, seed: 0)
+        XCTAssertEqual(svm.count, 11)                            // 3 C × 3 gamma (RBF) + 2 C (linear)
+        XCTAssertEqual(Set(svm.compactMap { $0.parameters["gamma"] }), ["scale", "0.1·scale", "10.0·scale"])
+        XCTAssertEqual(ClassifierChoice.svm.defaultCandidate(pca: nil, classWeighting: .none, seed: 0).parameters,
+                       ["kernel": "rbf", "C": "1.0", "gamma": "scale"])
+        XCTAssertEqual(ClassifierChoice.auto.defaultCandidate(pca: nil, classWeighting: .none, seed: 0).parameters,
+                       ["kernel": "rbf", "C": "1.0", "gamma": "scale"])
     }
 
     func testThresholdsNeedValidationSongs() throws {

@@ -28,7 +28,10 @@ public struct Trainer: Sendable {
         let candidates = choice.candidates(pca: pcaComponents, classWeighting: classWeighting, seed: seed)
         var selection: GridSearch.Result?
         var chosen = choice.defaultCandidate(pca: pcaComponents, classWeighting: classWeighting, seed: seed)
-        if folds >= 2 && smallest >= folds && candidates.count > 1 {
+        if folds >= 2 && smallest < folds, let c = songCounts.indices.first(where: { songCounts[$0] > 0 && songCounts[$0] < folds }) {
+            throw TrainerError.classTooSmallForFolds(label: labels[c], songs: songCounts[c], folds: folds)
+        }
+        if folds >= 2 && candidates.count > 1 {
             let search = GridSearch(candidates: candidates, cv: StratifiedKFold(splits: folds, seed: seed), scoring: scoring)
             let result = try search.run(x, labels: y, groups: groups, classCount: labels.count) { row in
                 log(String(format: "  cv %@ %@: %.4f ± %.4f", row.name, row.parameters.keys.sorted().map { "\($0)=\(row.parameters[$0]!)" }.joined(separator: " "), row.mean, row.std))
@@ -36,7 +39,7 @@ public struct Trainer: Sendable {
             selection = result
             chosen = candidates[result.bestIndex]
         } else if candidates.count > 1 {
-            log("model selection skipped: the smallest class has \(smallest) songs, fewer than --folds \(folds); using \(describe(chosen))")
+            log("model selection skipped (--folds \(folds)); using \(describe(chosen))")
         }
         let t0 = DispatchTime.now().uptimeNanoseconds
         var model = chosen.model
@@ -69,5 +72,16 @@ public struct Trainer: Sendable {
             values += aggregation.aggregate(model.predictProbabilities(x), windowLabels: model.predict(x)).probabilities
         }
         return Matrix(rows: items.count, cols: model.classCount, values: values)
+    }
+}
+
+/// Training requests that cannot be carried out as asked.
+public enum TrainerError: Error, Equatable, CustomStringConvertible {
+    case classTooSmallForFolds(label: String, songs: Int, folds: Int)
+    public var description: String {
+        switch self {
+        case .classTooSmallForFolds(let l, let n, let k):
+            return "class '\(l)' has \(n) training songs, fewer than the \(k) cross-validation folds; add songs, use --folds \(max(2, n)) or --folds 1 (no model selection)"
+        }
     }
 }

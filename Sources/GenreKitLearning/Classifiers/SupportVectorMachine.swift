@@ -32,6 +32,8 @@ public struct SupportVectorMachine: Classifier {
         /// `1 / d`.
         case auto
         case value(Double)
+        /// A multiple of ``scale``: `factor / (d · Var(X))`, for grids around scikit-learn's default.
+        case scaleTimes(Double)
     }
 
     public var c: Double
@@ -103,11 +105,12 @@ public struct SupportVectorMachine: Classifier {
         case (.linear, _): gammaValue = 0
         case (.rbf, .value(let g)): gammaValue = g
         case (.rbf, .auto): gammaValue = 1 / Double(x.cols)
-        case (.rbf, .scale):
+        case (.rbf, .scale), (.rbf, .scaleTimes):
             let n = Double(x.values.count)
             let mean = x.values.reduce(0, +) / n
             let variance = x.values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / n
-            gammaValue = variance != 0 ? 1 / (Double(x.cols) * variance) : 1
+            let factor: Double = { if case .scaleTimes(let f) = gamma { return f } else { return 1 } }()
+            gammaValue = factor * (variance != 0 ? 1 / (Double(x.cols) * variance) : 1)
         }
         guard fittedClasses.count >= 2 else {
             supportVectors = Matrix(rows: 0, cols: x.cols)
