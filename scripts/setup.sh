@@ -17,17 +17,16 @@ say() { echo "setup: $*" >&2; }
 changed=0
 
 # 1. Debian packages (C libraries through their -dev packages).
-packages=(pkg-config libsndfile1-dev libsoxr-dev libopenblas-dev libkissfft-dev libsvm-dev libsqlite3-dev python3 python3-pip)
+packages=(pkg-config libsndfile1-dev libsoxr-dev libopenblas-dev libkissfft-dev libsvm-dev libsqlite3-dev)
 [ "${GENREKIT_WITH_DATASETS:-0}" = 1 ] && packages+=(fluidsynth fluid-soundfont-gm python3-numpy)
+# pip is needed to download the weights; Debian's python3-pip only when no python3 with pip exists (e.g. pyenv).
+if ! { command -v python3 >/dev/null && python3 -m pip --version >/dev/null 2>&1; }; then
+  packages+=(python3 python3-pip)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-# python3/pip may come from elsewhere (pyenv); only require the Debian ones when no python3 with pip exists.
-if command -v python3 >/dev/null && python3 -m pip --version >/dev/null 2>&1; then
-  missing=("${missing[@]/python3}"); missing=("${missing[@]/python3-pip}")
-fi
-read -r -a missing <<< "${missing[*]:-}"
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing Debian packages: ${missing[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
