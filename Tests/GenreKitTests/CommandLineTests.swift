@@ -1,0 +1,90 @@
+import Foundation
+import GenreKit
+import XCTest
+
+/// The `genrekit` executable end to end on a tiny dataset the test synthesises: three "genres" of four 4-s clips
+/// (distinct chords and pulse rates), train → evaluate → predict → tag, machine-readable output parsed back.
+final class CommandLineTests: XCTestCase {
+    var executable: String {
+        // The build folder holds the test resources bundle and the executables side by side.
+        Bundle.module.bundleURL.deletingLastPathComponent().appendingPathComponent("genrekit").path
+    }
+
+    func run(_ args: [String], env: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = args
+        p.environment = ProcessInfo.processInfo.environment.merging(env) { $1 }
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out; p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    func makeDataset(_ root: String) throws {
+        let genres: [(String, [Double], Double)] = [("drone", [110, 165], 0), ("bells", [880, 1320, 1760], 2), ("pulse", [220, 277], 8)]
+        for (g, (name, freqs, pulse)) in genres.enumerated() {
+            try FileManager.default.createDirectory(atPath: "\(root)/\(name)", withIntermediateDirectories: true)
+            for k in 0..<4 {
+                let sr = 16000, n = 4 * sr
+                var x = [Float](repeating: 0, count: n)
+                for i in 0..<n {
+                    let t = Double(i) / Double(sr)
+                    let env = pulse > 0 ? (0.5 + 0.5 * sin(2 * .pi * pulse * t)) : 1
+                    var s = 0.0
+                    for f in freqs { s += sin(2 * .pi * f * (1 + 0.01 * Double(k)) * t) }
+                    x[i] = Float(0.2 * env * s / Double(freqs.count) + 0.01 * Double(g))
+                }
+                try AudioEncoder.write(x, channels: 1, sampleRate: sr, format: .wav16, to: "\(root)/\(name)/\(name).\(k).wav")
+            }
+        }
+    }
+
+    func testTrainEvaluatePredictTag() throws {
+        guard FileManager.default.isExecutableFile(atPath: executable) else {
+            return XCTFail("genrekit executable not found at \(executable); build it with the tests (swift build --build-tests)")
+        }
+        guard ModelStore().isInstalled("MSD_musicnn") else {
+            if ProcessInfo.processInfo.environment["GENREKIT_REQUIRE_MODELS"] == "1" { return XCTFail("MSD_musicnn missing") }
+            throw XCTSkip("MSD_musicnn not installed")
+        }
+        let root = NSTemporaryDirectory() + "gk-cli-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try makeDataset(root + "/data")
+        let env = ["GENREKIT_CACHE": root + "/cache"]
+        let model = root + "/m.gkmodel"
+
+        let train = try run(["train", root + "/data", "--classifier", "logreg", "--folds", "2", "--test-fraction", "0.25", "--out", model], env: env)
+        XCTAssertEqual(train.status, 0, train.err)
+        XCTAssertTrue(train.out.contains("model selection (2-fold"), train.out)
+        XCTAssertTrue(train.err.contains("features: 12 files (0 cached, 12 computed, 0 failed)"), train.err)
+        let m = try GenreModel.read(from: model)
+        XCTAssertEqual(m.labels, ["bells", "drone", "pulse"])
+        XCTAssertEqual(m.training.songCounts, ["bells": 3, "drone": 3, "pulse": 3])
+
+        let eval = try run(["evaluate", model, root + "/data", "--format", "json"], env: env)
+        XCTAssertEqual(eval.status, 0, eval.err)
+        XCTAssertTrue(eval.err.contains("(12 cached, 0 computed"), "second run reads the cache: \(eval.err)")
+        let report = try JSONSerialization.jsonObject(with: Data(eval.out.utf8)) as! [String: Any]
+        let song = report["song"] as! [String: Any]
+        XCTAssertEqual(song["sampleCount"] as? Int, 3)                   // the held-out 25 %: one song per genre
+        XCTAssertEqual(song["accuracy"] as? Double, 1.0, "three very different synthetic genres")
+
+        let predict = try run(["predict", model, root + "/data/pulse/pulse.0.wav", "/nonexistent.wav", "--format", "csv"], env: env)
+        XCTAssertEqual(predict.status, 1, "one bad file → exit 1, the others still predicted")
+        XCTAssertTrue(predict.out.split(separator: "\n").contains { $0.hasPrefix(root + "/data/pulse/pulse.0.wav,pulse,") }, predict.out)
+        XCTAssertTrue(predict.err.contains("/nonexistent.wav: no such file"), predict.err)
+
+        let tag = try run(["tag", root + "/data/bells/bells.0.wav", "--format", "json", "--top", "3"])
+        XCTAssertEqual(tag.status, 0, tag.err)
+        let tagged = try JSONSerialization.jsonObject(with: Data(tag.out.utf8)) as! [[String: Any]]
+        XCTAssertEqual((tagged[0]["taggram"] as? [[Double]])?.first?.count, 50)
+        XCTAssertEqual((tagged[0]["top_tags"] as? [Any])?.count, 3)
+
+        let bad = try run(["evaluate", root + "/data/drone/drone.0.wav", root + "/data"])
+        XCTAssertEqual(bad.status, 1)
+        XCTAssertTrue(bad.err.contains("not a GenreKit model file"), bad.err)
+    }
+}
