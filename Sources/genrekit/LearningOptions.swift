@@ -26,7 +26,7 @@ struct DataOptions: ParsableArguments {
         var extractor: FeatureExtractor?
         if !featureTable, let spec {
             let cacheStore = noCache ? nil : try (cache.map { try FeatureCache(path: $0) } ?? FeatureCache())
-            extractor = try FeatureExtractor(spec: spec, model: try PretrainedModel.load(spec.model), cache: cacheStore)
+            extractor = try FeatureExtractor(spec: spec, cache: cacheStore)
         }
         let start = Date()
         let bar = ProgressBarBox()

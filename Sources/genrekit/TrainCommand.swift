@@ -14,7 +14,7 @@ struct TrainCommand: ParsableCommand {
         """)
 
     @Argument(help: "Dataset folder, manifest, or feature table.") var data: String
-    @Option(help: "Features: MODEL:layer[,layer...][@length=3,overlap=0,pool=mean,song=mean].") var features = "MSD_musicnn:max_pool"
+    @Option(help: "Features: MODEL:layer[,layer...][@length=3,overlap=0,pool=mean,song=mean]; or mfcc, handcrafted (librosa-style descriptors per window).") var features = "MSD_musicnn:max_pool"
     @Option(help: "Classifier: \(ClassifierChoice.allCases.map(\.rawValue).joined(separator: ", ")).") var classifier: ClassifierChoice = .auto
     @Option(help: "Train on windows (segment, as seed paper 003) or on song vectors (song).") var level: GenreModel.TrainingLevel = .segment
     @Option(help: "Cross-validation folds for model selection (1 = no search).") var folds = 5

@@ -36,7 +36,8 @@ public struct FeatureExtractor: Sendable {
     }
 
     public let spec: FeatureSpec
-    public let tagger: Tagger
+    /// The network run for the spec; nil for the `handcrafted` descriptors.
+    public let tagger: Tagger?
     /// Where features are looked up and stored; nil computes everything and stores nothing.
     public let cache: FeatureCache?
     /// Files processed at once (default: active processor count).
@@ -57,9 +58,23 @@ public struct FeatureExtractor: Sendable {
                 "the tagger's windows (\(tagger.patches.frameCount) frames, hop \(tagger.patches.hop), \(tagger.patches.shortClipPolicy.rawValue)) "
                 + "differ from the spec's (\(patches.frameCount) frames, hop \(patches.hop), \(patches.shortClipPolicy.rawValue))")
         }
+        self.init(checked: spec, tagger: tagger, cache: cache)
+    }
+
+    private init(checked spec: FeatureSpec, tagger: Tagger?, cache: FeatureCache?) {
         self.spec = spec
         self.tagger = tagger
         self.cache = cache
+    }
+
+    /// Loads what `spec` needs: its network (from `store`), or nothing for the `handcrafted` descriptors.
+    public init(spec: FeatureSpec, store: ModelStore = ModelStore(), cache: FeatureCache?) throws {
+        try spec.validate()
+        if spec.isHandcrafted {
+            self.init(checked: spec, tagger: nil, cache: cache)
+        } else {
+            try self.init(spec: spec, model: PretrainedModel.load(spec.model, store: store), cache: cache)
+        }
     }
 
     /// Builds the tagger for `spec` from a loaded `model`.
@@ -136,6 +151,12 @@ public struct FeatureExtractor: Sendable {
     /// - Throws: the file's ``GenreKitAudio/AudioError``; ``FeatureExtractorError/noWindows(path:)`` when the
     ///   clip is shorter than one window and the spec drops such clips.
     public func windowFeatures(path: String) throws -> WindowFeatures {
+        guard let tagger else {
+            let audio = try AudioDecoder(sampleRate: 16000).decode(path: path)
+            let f = HandcraftedDescriptor.windowFeatures(samples: audio.samples, layers: spec.layers, patches: try spec.patches())
+            guard f.windowCount > 0 else { throw FeatureExtractorError.noWindows(path: path) }
+            return f
+        }
         let analysis = try tagger.analyze(path: path, features: Set(spec.layers), pooling: spec.windowPooling)
         let windows = analysis.windowStarts.count
         guard windows > 0 else { throw FeatureExtractorError.noWindows(path: path) }

@@ -10,8 +10,14 @@ extension FeatureSpec {
     public init(parsing text: String) throws {
         func fail(_ reason: String) -> FeatureSpecError { .malformed(text, reason: reason) }
         let (head, optionText) = Self.cut(text, at: "@")
-        let (modelPart, layerPart) = Self.cut(head, at: ":")
-        guard let layerPart else { throw fail("expected MODEL:LAYER[,LAYER…], e.g. MSD_musicnn:max_pool,penultimate") }
+        var (modelPart, layerPart) = Self.cut(head, at: ":")
+        // Shorthands for the handcrafted descriptors: `mfcc` and `handcrafted`.
+        switch (modelPart.trimmingCharacters(in: .whitespaces), layerPart) {
+        case ("mfcc", nil): modelPart = HandcraftedDescriptor.modelName; layerPart = "mfcc"
+        case (HandcraftedDescriptor.modelName, nil): layerPart = "all"
+        default: break
+        }
+        guard let layerPart else { throw fail("expected MODEL:LAYER[,LAYER…], e.g. MSD_musicnn:max_pool,penultimate (or mfcc, handcrafted)") }
         let model = modelPart.trimmingCharacters(in: .whitespaces)
         guard !model.isEmpty else { throw fail("no model name before ':'") }
         let layers = layerPart.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }

@@ -46,24 +46,33 @@ public struct FeatureSpec: Sendable, Hashable, Codable, CustomStringConvertible 
     public var architecture: ModelArchitecture? { ModelArchitecture.named(model) }
 
     /// Checks the model, layers and window against the published models.
+    /// True for the `handcrafted` pseudo-model (``HandcraftedDescriptor``), which needs no network.
+    public var isHandcrafted: Bool { model == HandcraftedDescriptor.modelName }
+
     public func validate() throws {
-        guard let arch = ModelArchitecture.named(model) else {
-            throw FeatureSpecError.unknownModel(model, known: ModelArchitecture.all.map(\.name))
+        let known: [String]
+        if isHandcrafted {
+            known = HandcraftedDescriptor.layerNames
+        } else if let arch = ModelArchitecture.named(model) {
+            known = arch.featureNames
+        } else {
+            throw FeatureSpecError.unknownModel(model, known: ModelArchitecture.all.map(\.name) + [RandomMusicnnWeights.modelName, HandcraftedDescriptor.modelName])
         }
-        guard !layers.isEmpty else { throw FeatureSpecError.noLayers(model: model, known: arch.featureNames) }
+        guard !layers.isEmpty else { throw FeatureSpecError.noLayers(model: model, known: known) }
         for (i, layer) in layers.enumerated() {
-            guard arch.featureNames.contains(layer) else {
-                throw FeatureSpecError.unknownLayer(layer, model: model, known: arch.featureNames)
+            guard known.contains(layer) else {
+                throw FeatureSpecError.unknownLayer(layer, model: model, known: known)
             }
             if layers[..<i].contains(layer) { throw FeatureSpecError.repeatedLayer(layer) }
         }
+        let arch = ModelArchitecture.named(model)
         guard windowLength.isFinite && windowLength > 0 else {
             throw FeatureSpecError.invalidWindow("window length \(windowLength) s must be positive (3 s is what the models were trained on)")
         }
         guard overlap.isFinite && overlap >= 0 else {
             throw FeatureSpecError.invalidWindow("overlap \(overlap) s must be 0 (no overlap) or positive")
         }
-        if arch.kind == .vgg && windowLength != 3 {
+        if arch?.kind == .vgg && windowLength != 3 {
             throw FeatureSpecError.invalidWindow("the VGG models take 3-s windows only (got \(Self.format(windowLength)) s)")
         }
         do { _ = try patches() } catch { throw FeatureSpecError.invalidWindow("\(error)") }
