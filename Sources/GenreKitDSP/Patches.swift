@@ -63,12 +63,14 @@ public struct Patches: Sendable {
         frames < frameCount ? (count(frames: frames) == 1 ? [0] : []) : Array(stride(from: 0, through: frames - frameCount, by: hop))
     }
 
-    /// Copies the patches of a `frames × bands` spectrogram into one `count × frameCount × bands` array.
-    public func extract(_ spectrogram: [Float], bands: Int) -> (values: [Float], count: Int) {
+    /// Copies the patches of a `frames × bands` spectrogram into one `count × frameCount × bands` array; `windows`
+    /// selects a range of patch indices (all by default).
+    public func extract(_ spectrogram: [Float], bands: Int, windows: Range<Int>? = nil) -> (values: [Float], count: Int) {
         let frames = spectrogram.count / bands
-        let n = count(frames: frames)
-        var out = [Float](repeating: 0, count: n * frameCount * bands)
-        guard n > 0 else { return (out, 0) }
+        let all = count(frames: frames)
+        let range = (windows ?? 0..<all).clamped(to: 0..<all)
+        var out = [Float](repeating: 0, count: range.count * frameCount * bands)
+        guard !range.isEmpty else { return (out, 0) }
         if frames < frameCount {
             if shortClipPolicy == .repeatPad && frames > 0 {
                 for f in 0..<frameCount {
@@ -81,10 +83,11 @@ public struct Patches: Sendable {
             return (out, 1)
         }
         let len = frameCount * bands
-        for (i, s) in starts(frames: frames).enumerated() {
-            out.replaceSubrange(i * len..<(i + 1) * len, with: spectrogram[s * bands..<s * bands + len])
+        for (i, w) in range.enumerated() {
+            let s = w * hop * bands
+            out.replaceSubrange(i * len..<(i + 1) * len, with: spectrogram[s..<s + len])
         }
-        return (out, n)
+        return (out, range.count)
     }
 }
 

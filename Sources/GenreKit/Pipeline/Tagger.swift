@@ -49,25 +49,17 @@ public struct Tagger: Sendable {
                         features: Set<String> = [], pooling: TimePooling? = nil) -> FileAnalysis {
         let bands = MusicnnFrontEnd.melBands
         let starts = patches.starts(frames: frames)
-        let windowLen = patches.frameCount * bands
         // Chunks of windows go through the network on all cores at once, each with single-threaded BLAS: the
         // pruned front-end GEMMs are too skinny (20–40 filters) for OpenBLAS to split one of them well.
         let chunkStarts = Array(stride(from: 0, to: starts.count, by: max(1, chunkWindows)))
         let outputs = ChunkResults(count: chunkStarts.count)
         let work: @Sendable (Int) -> Void = { [self] k in
             let lo = chunkStarts[k], hi = min(starts.count, lo + max(1, chunkWindows))
-            var input = [Float](repeating: 0, count: (hi - lo) * windowLen)
-            if frames < patches.frameCount {
-                input = patches.extract(logMel, bands: bands).values
-            } else {
-                for i in lo..<hi {
-                    let s = starts[i]
-                    input.replaceSubrange((i - lo) * windowLen..<(i - lo + 1) * windowLen, with: logMel[s * bands..<s * bands + windowLen])
-                }
-            }
+            let input = patches.extract(logMel, bands: bands, windows: lo..<hi).values
             var out = model.predict(patches: input, count: hi - lo, features: features)
-            out.features = out.features.mapValues { t in pooling.map { $0.pool(t) } ?? t }
-            for (name, t) in out.features where pooling == nil { out.features[name] = Tagger.flattenVector(name, t) }
+            out.features = Dictionary(uniqueKeysWithValues: out.features.map { name, t in
+                (name, pooling.map { $0.pool(t) } ?? Tagger.flattenVector(name, t))
+            })
             outputs.set(k, out)
         }
         if chunkStarts.count <= 1 || concurrency <= 1 {
