@@ -24,50 +24,20 @@ public enum ConvMaxOverWidth {
     public static func forward(_ convs: [Conv2D], bns: [BatchNorm?], input x: Tensor,
                                blockBudget: Int = ConvMaxOverWidth.blockBudget) -> [Tensor] {
         precondition(!convs.isEmpty && bns.count == convs.count, "ConvMaxOverWidth: \(convs.count) convs, \(bns.count) bns")
-        precondition(x.rank == 4, "ConvMaxOverWidth: input must be NHWC, got \(x.shape)")
-        let (n, h, w, ci) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-        let kw = convs[0].kernelWidth, sh = convs[0].strideH, sw = convs[0].strideW
-        let (oh, _) = convs[0].padding.output(inputSize: h, kernel: convs[0].kernelHeight, stride: sh)
-        let (ow, pl) = convs[0].padding.output(inputSize: w, kernel: kw, stride: sw)
-        var windowStart = Int.max, windowEnd = Int.min          // kernel rows relative to oh·sh
-        var tops: [Int] = []
         for (c, bn) in zip(convs, bns) {
             precondition(c.activation == .relu || c.activation == .identity, "ConvMaxOverWidth: activation must be monotone")
-            precondition(c.kernelWidth == kw && c.inputChannels == ci && c.strideH == sh && c.strideW == sw,
-                         "ConvMaxOverWidth: convs must share kernel width, input channels and strides")
-            let (o, pt) = c.padding.output(inputSize: h, kernel: c.kernelHeight, stride: sh)
-            let (o2, pl2) = c.padding.output(inputSize: w, kernel: kw, stride: sw)
-            precondition(o == oh && o2 == ow && pl2 == pl, "ConvMaxOverWidth: output sizes differ")
             if let bn { precondition(bn.channels == c.outputChannels, "ConvMaxOverWidth: bn channels") }
-            tops.append(-pt)
-            windowStart = min(windowStart, -pt)
-            windowEnd = max(windowEnd, c.kernelHeight - pt)
         }
-        let khw = windowEnd - windowStart
-        let rowLen = kw * ci
-        let kWin = khw * rowLen
+        let cols = SharedWindowColumns(convs, input: x)
+        let (n, oh, ow, kWin) = (cols.n, cols.oh, cols.ow, cols.windowLength)
         var outs = convs.map { Tensor(shape: [n, oh, $0.outputChannels]) }
         if n == 0 || oh == 0 || ow == 0 { return outs }
         let maxCo = convs.map(\.outputChannels).max()!
-        let rowsPerBlock = max(1, min(n * oh, blockBudget / max(ow * kWin, 1)))
+        let rowsPerBlock = cols.rowsPerBlock(budget: blockBudget)
         let col = UnsafeMutablePointer<Float>.allocate(capacity: rowsPerBlock * ow * kWin)
         let z = UnsafeMutablePointer<Float>.allocate(capacity: rowsPerBlock * ow * max(maxCo, 1))
         defer { col.deallocate(); z.deallocate() }
-        // Column kernels on one channel: im2col rows are contiguous in a time-transposed copy.
-        let columnKernel = rowLen == 1
-        let padTop = -windowStart, padBottom = max(0, (oh - 1) * sh + windowEnd - h)
-        let hp = h + padTop + padBottom
-        var transposed: UnsafeMutablePointer<Float>? = nil
-        if columnKernel {
-            transposed = UnsafeMutablePointer<Float>.allocate(capacity: n * w * hp)
-            transposed!.initialize(repeating: 0, count: n * w * hp)
-            x.values.withUnsafeBufferPointer { src in
-                for b in 0..<n { for t in 0..<h { for f in 0..<w {
-                    transposed![(b * w + f) * hp + padTop + t] = src[(b * h + t) * w + f]
-                } } }
-            }
-        }
-        defer { transposed?.deallocate() }
+        let rowLen = cols.kw * cols.ci
 
         let scales = bns.enumerated().map { i, bn in bn?.scale ?? [Float](repeating: 1, count: convs[i].outputChannels) }
         let shifts = bns.enumerated().map { i, bn in bn?.shift ?? [Float](repeating: 0, count: convs[i].outputChannels) }
@@ -76,22 +46,12 @@ public enum ConvMaxOverWidth {
             while first < n * oh {
                 let rows = min(rowsPerBlock, n * oh - first)
                 let m = rows * ow
-                if let tp = transposed {
-                    for r in 0..<rows {
-                        let b = (first + r) / oh, y = (first + r) % oh
-                        for q in 0..<ow {
-                            (col + (r * ow + q) * kWin).update(from: tp + (b * w + q * sw - pl) * hp + y * sh, count: kWin)
-                        }
-                    }
-                } else {
-                    Im2Col.fill(col, x: xb.baseAddress!, h: h, w: w, c: ci, kh: khw, kw: kw, sh: sh, sw: sw,
-                                pt: -windowStart, pl: pl, oh: oh, ow: ow, firstRow: first * ow, rows: m)
-                }
+                cols.fill(col, x: xb.baseAddress!, first: first, rows: rows)
                 for (i, conv) in convs.enumerated() {
                     let co = conv.outputChannels
                     if co == 0 { continue }
                     let k = conv.kernelHeight * rowLen
-                    let offset = (tops[i] - windowStart) * rowLen
+                    let offset = cols.columnOffset(i)
                     conv.kernel.values.withUnsafeBufferPointer { wk in
                         GEMM.sgemm(m: m, n: co, k: k, a: col + offset, lda: kWin, b: wk.baseAddress!, ldb: co, c: z, ldc: co)
                     }
