@@ -19,6 +19,14 @@ public struct ModelArchitecture: Sendable, Equatable, Hashable {
     public let vggFilters: Int
     /// The output tags, in output order.
     public let tags: [String]
+    /// How logits become scores: independent sigmoids (the published multi-label taggers) or a softmax over the
+    /// classes (single-label networks fine-tuned on the user's genres, ``FineTuneStage``).
+    public let outputActivation: OutputActivation
+
+    /// The output non-linearity.
+    public enum OutputActivation: String, Sendable, Hashable, Codable {
+        case sigmoid, softmax
+    }
 
     /// Mel bands of the input spectrogram.
     public static let mels = 96
@@ -29,13 +37,14 @@ public struct ModelArchitecture: Sendable, Equatable, Hashable {
     public static let inputMaximum: Float = 8.8165
 
     public init(name: String, kind: Kind, midendFilters: Int = 64, backendUnits: Int = 200,
-                vggFilters: Int = 128, tags: [String]) {
+                vggFilters: Int = 128, tags: [String], outputActivation: OutputActivation = .sigmoid) {
         self.name = name
         self.kind = kind
         self.midendFilters = midendFilters
         self.backendUnits = backendUnits
         self.vggFilters = vggFilters
         self.tags = tags
+        self.outputActivation = outputActivation
     }
 
     public static let mttMusicnn = ModelArchitecture(name: "MTT_musicnn", kind: .musicnn, tags: TagVocabulary.mtt)
@@ -51,6 +60,19 @@ public struct ModelArchitecture: Sendable, Equatable, Hashable {
     /// The published model called `name` (or the `random_musicnn` baseline), if any.
     public static func named(_ name: String) -> ModelArchitecture? {
         name == RandomMusicnnWeights.modelName ? RandomMusicnnWeights.architecture : all.first { $0.name == name }
+    }
+
+    /// Separates a fine-tuned network's name from its base: fine-tuned networks are named `BASE~ftXXXXXXXX`
+    /// (`XXXXXXXX`: the start of a checksum of their weights), e.g. `MSD_musicnn~ft3fa2c1d0`.
+    public static func fineTunedBase(of name: String) -> String? {
+        guard let r = name.range(of: "~ft") else { return nil }
+        return String(name[..<r.lowerBound])
+    }
+
+    /// This architecture with another name, output list and activation (a fine-tuned copy).
+    public func retargeted(name: String, tags: [String], outputActivation: OutputActivation) -> ModelArchitecture {
+        ModelArchitecture(name: name, kind: kind, midendFilters: midendFilters, backendUnits: backendUnits,
+                          vggFilters: vggFilters, tags: tags, outputActivation: outputActivation)
     }
 
     /// Feature names the model can return (musicnn's `extractor` keys).

@@ -8,6 +8,8 @@ public enum ModelLoadError: Error, CustomStringConvertible, Equatable, Sendable 
     case unexpectedVariables(model: String, names: [String])
     /// The architecture name is not one of the published models.
     case unknownModel(name: String)
+    /// Fine-tuning supports the musicnn networks only.
+    case notFineTunable(model: String)
 
     public var description: String {
         switch self {
@@ -20,6 +22,8 @@ public enum ModelLoadError: Error, CustomStringConvertible, Equatable, Sendable 
             return "\(model): checkpoint has \(names.count) variable(s) the architecture does not use (\(shown)); wrong architecture for this checkpoint?"
         case .unknownModel(let name):
             return "unknown model '\(name)'; known: \((ModelArchitecture.all.map(\.name) + [RandomMusicnnWeights.modelName]).joined(separator: ", "))"
+        case .notFineTunable(let model):
+            return "\(model) cannot be fine-tuned: fine-tuning supports the musicnn networks (MSD_musicnn, MTT_musicnn, MSD_musicnn_big, random_musicnn); use a VGG model through its features (genrekit train --features \(model):pool5)"
         }
     }
 }

@@ -14,7 +14,7 @@ import GenreKitNN
 ///   frames) with ReLU and BN, the 2nd and 3rd with residual adds: `cnn1`, `cnn2 = cnn1 + …`,
 ///   `cnn3 = cnn2 + …`;
 /// * back end: over the `561 + 3F` channels, max and mean over time, interleaved per channel
-///   (`[max_0, mean_0, max_1, …]`), BN, dense (ReLU) + BN (`penultimate`), dense → logits → sigmoid.
+///   (`[max_0, mean_0, max_1, …]`), BN, dense (ReLU) + BN (`penultimate`), dense → logits → sigmoid (softmax for fine-tuned single-label networks).
 ///
 /// Front-end filters proved dead by `ConstantFilterAnalysis` (for the clamped input range) are
 /// removed from the convolutions and their constant outputs filled in; the first mid-end
@@ -225,7 +225,8 @@ public struct MusicnnModel: Sendable {
             }
         }
         let penultimate = dense1(poolBN(pooled), followedBy: dense1BN)
-        let taggram = dense2(penultimate).sigmoid()
+        let logits = dense2(penultimate)
+        let taggram = architecture.outputActivation == .softmax ? logits.softmax() : logits.sigmoid()
         return (maxPool, meanPool, penultimate, taggram)
     }
 

@@ -42,11 +42,8 @@ public enum RandomMusicnnWeights {
             let n = shape.reduce(1, *)
             var values = [Float](repeating: 0, count: n)
             if name.hasSuffix("/kernel") {
-                let receptive = shape.count == 4 ? shape[0] * shape[1] : 1
-                let fanIn = receptive * shape[shape.count - 2], fanOut = receptive * shape[shape.count - 1]
-                let limit = Float((6.0 / Double(fanIn + fanOut)).squareRoot())
                 var g = SeededGenerator(seed: seed ^ fnv1a(name))
-                for i in 0..<n { values[i] = (2 * g.nextUnitFloat() - 1) * limit }
+                values = GlorotUniform.kernel(shape: shape, generator: &g).values
             } else if name.hasSuffix("/gamma") || name.hasSuffix("/moving_variance") {
                 values = [Float](repeating: 1, count: n)
             }
