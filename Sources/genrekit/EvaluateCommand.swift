@@ -21,7 +21,7 @@ struct EvaluateCommand: ParsableCommand {
             let runner = GenreModelRunner(model: m)
             let aggregation = try runner.aggregation(named: aggregate)
             let spec = m.featureSpec.hasPrefix("table:") ? nil : try FeatureSpec(parsing: m.featureSpec)
-            var set = try dataOptions.load(data, spec: spec, labelOrder: m.labels)
+            var set = try dataOptions.load(data, spec: spec, labelOrder: m.labels, model: m)
             if split != "all" {
                 try set.assignSplits(testFraction: m.training.testFraction ?? 0.25, validFraction: m.training.validFraction ?? 0,
                                      seed: m.training.splitSeed ?? 0)

@@ -22,11 +22,12 @@ struct DataOptions: ParsableArguments {
     }
 
     /// Loads DATA with features `spec` (ignored for feature tables), showing extraction progress.
-    func load(_ data: String, spec: FeatureSpec?, labelOrder: [String]? = nil) throws -> FeatureSet {
+    /// With `model`, its own extractor is used (a fine-tuned model's network lives in the model file).
+    func load(_ data: String, spec: FeatureSpec?, labelOrder: [String]? = nil, model: GenreModel? = nil) throws -> FeatureSet {
         var extractor: FeatureExtractor?
         if !featureTable, let spec {
             let cacheStore = noCache ? nil : try (cache.map { try FeatureCache(path: $0) } ?? FeatureCache())
-            extractor = try FeatureExtractor(spec: spec, cache: cacheStore)
+            extractor = try model?.featureExtractor(cache: cacheStore) ?? FeatureExtractor(spec: spec, cache: cacheStore)
         }
         let start = Date()
         let bar = ProgressBarBox()

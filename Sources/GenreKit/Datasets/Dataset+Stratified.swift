@@ -79,4 +79,21 @@ extension Dataset {
         for (i, item) in items.enumerated() { byLabel[item.primaryLabel, default: []].append(i) }
         return byLabel.keys.sorted().map { byLabel[$0]! }
     }
+
+    /// The hold-out `genrekit train`, `finetune` and `evaluate` agree on for data without splits: every item is
+    /// `train`, then a seeded stratified `testFraction` becomes `test` (0: none), then `validFraction` of the rest
+    /// `valid` (seed + 1). Data with any split keeps its splits.
+    public func assigningHoldOut(testFraction: Double, validFraction: Double, seed: UInt64) throws -> Dataset {
+        guard items.allSatisfy({ $0.split == nil }) else { return self }
+        var ds = Dataset(items: items.map { LabeledItem(path: $0.path, labels: $0.labels, split: .train) }, root: root)
+        if testFraction > 0 { ds = try ds.stratifiedSplit(testFraction: testFraction, seed: seed, holdOut: .test) }
+        if validFraction > 0 {
+            let trainIdx = ds.items.indices.filter { ds.items[$0].split == .train }
+            let sub = try Dataset(items: trainIdx.map { ds.items[$0] }).stratifiedSplit(testFraction: validFraction, seed: seed &+ 1, holdOut: .valid)
+            var items = ds.items
+            for (k, i) in trainIdx.enumerated() { items[i].split = sub.items[k].split }
+            ds = Dataset(items: items, root: root)
+        }
+        return ds
+    }
 }

@@ -68,8 +68,10 @@ public struct FeatureExtractor: Sendable {
     }
 
     /// Loads what `spec` needs: its network (from `store`), or nothing for the `handcrafted` descriptors.
+    /// A fine-tuned network lives in its model file: use ``GenreModel/featureExtractor(store:cache:)``.
     public init(spec: FeatureSpec, store: ModelStore = ModelStore(), cache: FeatureCache?) throws {
         try spec.validate()
+        if ModelArchitecture.fineTunedBase(of: spec.model) != nil { throw FeatureExtractorError.fineTunedNeedsModelFile(spec.model) }
         if spec.isHandcrafted {
             self.init(checked: spec, tagger: nil, cache: cache)
         } else {
@@ -157,10 +159,11 @@ public struct FeatureExtractor: Sendable {
             guard f.windowCount > 0 else { throw FeatureExtractorError.noWindows(path: path) }
             return f
         }
-        let analysis = try tagger.analyze(path: path, features: Set(spec.layers), pooling: spec.windowPooling)
+        let analysis = try tagger.analyze(path: path, features: Set(spec.layers).subtracting([FeatureSpec.outputLayer]),
+                                          pooling: spec.windowPooling)
         let windows = analysis.windowStarts.count
         guard windows > 0 else { throw FeatureExtractorError.noWindows(path: path) }
-        let parts = spec.layers.map { analysis.features[$0]! }
+        let parts = spec.layers.map { $0 == FeatureSpec.outputLayer ? analysis.taggram : analysis.features[$0]! }
         let widths = parts.map { $0.count / windows }
         let dimension = widths.reduce(0, +)
         var values = [Float]()
@@ -210,10 +213,13 @@ public enum FeatureExtractorError: Error, Equatable, Sendable, CustomStringConve
     case taggerMismatch(String)
     /// The clip gave no window (shorter than one window with `pad=drop`).
     case noWindows(path: String)
+    /// A fine-tuned network was named without its model file.
+    case fineTunedNeedsModelFile(String)
 
     public var description: String {
         switch self {
         case .taggerMismatch(let r): return "tagger and feature spec disagree: \(r); build the tagger from the spec (FeatureExtractor(spec:model:cache:))"
+        case .fineTunedNeedsModelFile(let m): return "\(m) is a fine-tuned network: it is stored in its .gkmodel file; pass that file (genrekit predict/evaluate MODEL.gkmodel …)"
         case .noWindows(let p): return "\(p): the clip is shorter than one window, so it has no features; use pad=repeatPad or a shorter window"
         }
     }

@@ -42,6 +42,9 @@ public struct FeatureSpec: Sendable, Hashable, Codable, CustomStringConvertible 
         try validate()
     }
 
+    /// The pseudo-layer of the network's output scores (the taggram; a fine-tuned network's class probabilities).
+    public static let outputLayer = "taggram"
+
     /// The model's architecture, when the name is known.
     public var architecture: ModelArchitecture? { ModelArchitecture.named(model) }
 
@@ -53,8 +56,9 @@ public struct FeatureSpec: Sendable, Hashable, Codable, CustomStringConvertible 
         let known: [String]
         if isHandcrafted {
             known = HandcraftedDescriptor.layerNames
-        } else if let arch = ModelArchitecture.named(model) {
-            known = arch.featureNames
+        } else if let arch = ModelArchitecture.named(model)
+                    ?? ModelArchitecture.fineTunedBase(of: model).flatMap(ModelArchitecture.named) {
+            known = arch.featureNames + [FeatureSpec.outputLayer]
         } else {
             throw FeatureSpecError.unknownModel(model, known: ModelArchitecture.all.map(\.name) + [RandomMusicnnWeights.modelName, HandcraftedDescriptor.modelName])
         }
@@ -65,7 +69,7 @@ public struct FeatureSpec: Sendable, Hashable, Codable, CustomStringConvertible 
             }
             if layers[..<i].contains(layer) { throw FeatureSpecError.repeatedLayer(layer) }
         }
-        let arch = ModelArchitecture.named(model)
+        let arch = ModelArchitecture.named(model) ?? ModelArchitecture.fineTunedBase(of: model).flatMap(ModelArchitecture.named)
         guard windowLength.isFinite && windowLength > 0 else {
             throw FeatureSpecError.invalidWindow("window length \(windowLength) s must be positive (3 s is what the models were trained on)")
         }

@@ -40,6 +40,9 @@ public struct GenreModel: Codable, Sendable {
     public var createdAt: Date
     /// The GenreKit version that wrote the file.
     public var genreKitVersion: String
+    /// For a fine-tuned model (`genrekit finetune`): its network, whose softmax output is the feature and
+    /// ``classifier`` a ``ProbabilityPassthrough``. Nil for models trained on pre-trained features.
+    public var network: FineTunedNetwork?
 
     public init(task: Task, labels: [String], featureSpec: String, trainingLevel: TrainingLevel, classifier: AnyClassifier,
                 defaultAggregation: SongAggregation, thresholds: [Double]?, training: TrainingSummary) {

@@ -38,14 +38,8 @@ public struct FeatureSet: Sendable {
     /// of the rest to valid (the same algorithm as ``Dataset/stratifiedSplit(testFraction:seed:holdOut:)``).
     public mutating func assignSplits(testFraction: Double, validFraction: Double, seed: UInt64) throws {
         guard splits.allSatisfy({ $0 == nil }) else { return }
-        var ds = Dataset(items: items.map { LabeledItem(path: $0.id, label: labels[$0.label], split: .train) })
-        if testFraction > 0 { ds = try ds.stratifiedSplit(testFraction: testFraction, seed: seed, holdOut: .test) }
-        splits = ds.items.map(\.split)
-        if validFraction > 0 {
-            let trainIdx = splits.indices.filter { splits[$0] == .train }
-            let sub = try Dataset(items: trainIdx.map { ds.items[$0] }).stratifiedSplit(testFraction: validFraction, seed: seed &+ 1, holdOut: .valid)
-            for (k, i) in trainIdx.enumerated() { splits[i] = sub.items[k].split }
-        }
+        let ds = Dataset(items: items.map { LabeledItem(path: $0.id, label: labels[$0.label], split: nil) })
+        splits = try ds.assigningHoldOut(testFraction: testFraction, validFraction: validFraction, seed: seed).items.map(\.split)
     }
 
     /// Loads and featurises `source`. For audio, `extractor` computes (or reads from its cache) the window features;

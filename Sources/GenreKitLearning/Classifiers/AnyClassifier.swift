@@ -6,6 +6,7 @@ public enum AnyClassifier: Classifier {
     case supportVectorMachine(SupportVectorMachine)
     case multilayerPerceptron(MultilayerPerceptron)
     indirect case pipeline(Pipeline)
+    case passthrough(ProbabilityPassthrough)
 
     public var base: any Classifier {
         switch self {
@@ -14,6 +15,7 @@ public enum AnyClassifier: Classifier {
         case .supportVectorMachine(let m): return m
         case .multilayerPerceptron(let m): return m
         case .pipeline(let m): return m
+        case .passthrough(let m): return m
         }
     }
 
@@ -31,6 +33,8 @@ public enum AnyClassifier: Classifier {
             try m.fit(x, labels: labels, classCount: classCount, sampleWeights: sampleWeights); self = .multilayerPerceptron(m)
         case .pipeline(var m):
             try m.fit(x, labels: labels, classCount: classCount, sampleWeights: sampleWeights); self = .pipeline(m)
+        case .passthrough(var m):
+            try m.fit(x, labels: labels, classCount: classCount, sampleWeights: sampleWeights); self = .passthrough(m)
         }
     }
 
