@@ -1,10 +1,9 @@
 import Foundation
+import GenreKitDSP
 
 /// What ``ConvMaxOverWidthTraining/forward(_:bns:input:blockBudget:)`` keeps for the backward pass of one
-/// convolution.
+/// convolution (the pre-activations are recomputed block by block, never stored).
 public struct ConvMaxOverWidthCache: Sendable {
-    /// Pre-activations `z = conv(x) + b`, `[n·oh·ow, c]` row-major.
-    public var preActivation: [Float]
     /// Width index (within `0..<ow`) that the max over width picked, `[n·oh, c]`.
     public var selected: [Int32]
     /// `x̂` at the selected positions, `[n·oh, c]`.
@@ -26,12 +25,13 @@ public struct ConvMaxOverWidthGradients: Sendable {
 
 /// Training form of ``ConvMaxOverWidth``: musicnn's front-end block `max_w BN(relu(conv(x) + b))` with the
 /// batch norm in training mode (statistics of the batch over all `m = n·oh·ow` positions, moving averages
-/// updated as TensorFlow's fused batch norm, see ``BatchNormTraining``), never materialising the normalised map.
+/// updated as TensorFlow's fused batch norm, see ``BatchNormTraining``), never materialising the `[n, oh, ow, c]`
+/// maps: each im2col block's GEMM output is reduced while it is in cache.
 ///
-/// Forward, per channel `c`: `r = relu(z)`, `μ = mean(r)`, `σ² = mean((r − μ)²)`, `s = 1/√(σ² + ε)`,
-/// `y = γ·(r − μ)·s + β` is monotone in `r` (increasing for `γ ≥ 0`, decreasing for `γ < 0`), so the max over
-/// width is `y` at the first position `w*` where `r` is largest (`γ ≥ 0`) or smallest (`γ < 0`), as
-/// TensorFlow's max pooling, whose gradient goes to the first maximum.
+/// Forward, per channel `c`: `r = relu(z)`, `μ = mean(r)`, `σ² = mean(r²) − μ²` (float64 sums),
+/// `s = 1/√(σ² + ε)`; `y = γ·(r − μ)·s + β` is monotone in `r` (increasing for `γ ≥ 0`, decreasing for `γ < 0`),
+/// so the max over width is `y` at the first position `w*` where `r` is largest (`γ ≥ 0`) or smallest (`γ < 0`),
+/// as TensorFlow's max pooling, whose gradient goes to the first maximum.
 ///
 /// Backward, with `g = ∂L/∂out[n, oh, c]` and `G` the full-map gradient (`g` at `w*`, 0 elsewhere):
 ///
@@ -39,8 +39,29 @@ public struct ConvMaxOverWidthGradients: Sendable {
 ///     ∂L/∂r = γ·s·(G − ∂L/∂β/m − x̂·∂L/∂γ/m)          ∂L/∂z = ∂L/∂r · 1[z > 0]
 ///     ∂L/∂W = Xᵀ·∂L/∂z (im2col blocks, cblas_sgemm)    ∂L/∂b = Σ ∂L/∂z
 ///
-/// The input gradient is not computed: in musicnn the block reads the (frozen) normalised spectrogram.
+/// The backward pass recomputes `z` per block (one more GEMM of the forward's size) instead of keeping it: for
+/// musicnn's front end that is cheaper than writing and re-reading the maps (~25 MB per segment). The input
+/// gradient is not computed: in musicnn the block reads the (frozen) normalised spectrogram. Blocks run on all
+/// cores, each with single-threaded BLAS; results are deterministic for a given core count.
 public enum ConvMaxOverWidthTraining {
+    /// Worker threads (default: active processors).
+    nonisolated(unsafe) public static var threads = ProcessInfo.processInfo.activeProcessorCount
+
+    /// Runs `body(thread, block)` for blocks `0..<blocks`, block `b` on thread `b % threads`.
+    static func parallelBlocks(_ blocks: Int, _ body: (Int, Int) -> Void) {
+        let t = max(1, min(threads, blocks))
+        if t == 1 { for b in 0..<blocks { body(0, b) }; return }
+        withoutActuallyEscaping(body) { body in
+            let f = UncheckedBox(body)
+            BLASThreads.withSingleThread {
+                DispatchQueue.concurrentPerform(iterations: t) { k in
+                    var b = k
+                    while b < blocks { f.value(k, b); b += t }
+                }
+            }
+        }
+    }
+
     /// Outputs `[n, oh, c_i]` per convolution and the caches for ``backward(_:bns:input:caches:outputGradients:blockBudget:)``.
     /// `convs` must have identity activation (the ReLU is part of the block) and may share one im2col as in
     /// ``ConvMaxOverWidth``. Updates each batch norm's moving statistics.
@@ -53,89 +74,116 @@ public enum ConvMaxOverWidthTraining {
         }
         let cols = SharedWindowColumns(convs, input: x)
         let (n, oh, ow, kWin) = (cols.n, cols.oh, cols.ow, cols.windowLength)
-        let rowsTotal = n * oh, m = rowsTotal * ow
-        precondition(m > 0, "ConvMaxOverWidthTraining: empty batch")
-        var zs = convs.map { [Float](repeating: 0, count: m * $0.outputChannels) }
+        let rowsTotal = n * oh
+        precondition(rowsTotal * ow > 0, "ConvMaxOverWidthTraining: empty batch")
         let rowsPerBlock = cols.rowsPerBlock(budget: blockBudget)
-        let col = UnsafeMutablePointer<Float>.allocate(capacity: rowsPerBlock * ow * kWin)
-        defer { col.deallocate() }
+        let blocks = (rowsTotal + rowsPerBlock - 1) / rowsPerBlock
+        let threads = max(1, min(Self.threads, blocks))
+        let maxCo = max(convs.map(\.outputChannels).max() ?? 1, 1)
         let rowLen = cols.kw * cols.ci
+        // Per convolution: extreme z per (row, c) and its index; per block: Σr, Σr² per channel.
+        let extremes = convs.map { UnsafeMutableBufferPointer<Float>.allocate(capacity: rowsTotal * $0.outputChannels) }
+        let indices = convs.map { UnsafeMutableBufferPointer<Int32>.allocate(capacity: rowsTotal * $0.outputChannels) }
+        let sums = convs.map { UnsafeMutableBufferPointer<Double>.allocate(capacity: blocks * 2 * $0.outputChannels) }
+        let scratch = (0..<threads).map { _ in (col: UnsafeMutablePointer<Float>.allocate(capacity: rowsPerBlock * ow * kWin),
+                                               z: UnsafeMutablePointer<Float>.allocate(capacity: rowsPerBlock * ow * maxCo)) }
+        defer {
+            extremes.forEach { $0.deallocate() }; indices.forEach { $0.deallocate() }; sums.forEach { $0.deallocate() }
+            scratch.forEach { $0.col.deallocate(); $0.z.deallocate() }
+        }
+        let kernels = convs.map { $0.kernel.values }, biases = convs.map(\.bias)
+        let positive = bns.map { bn in bn.gamma.map { $0 >= 0 } }
         x.values.withUnsafeBufferPointer { xb in
-            var first = 0
-            while first < rowsTotal {
-                let rows = min(rowsPerBlock, rowsTotal - first)
-                cols.fill(col, x: xb.baseAddress!, first: first, rows: rows)
-                for (i, conv) in convs.enumerated() where conv.outputChannels > 0 {
-                    let co = conv.outputChannels
-                    zs[i].withUnsafeMutableBufferPointer { zb in
-                        let z = zb.baseAddress! + first * ow * co
-                        conv.kernel.values.withUnsafeBufferPointer { wk in
-                            GEMM.sgemm(m: rows * ow, n: co, k: conv.kernelHeight * rowLen, a: col + cols.columnOffset(i), lda: kWin,
-                                       b: wk.baseAddress!, ldb: co, c: z, ldc: co)
-                        }
-                        conv.bias.withUnsafeBufferPointer { b in
-                            for r in 0..<(rows * ow) { let row = z + r * co; for c in 0..<co { row[c] += b[c] } }
-                        }
+            let xp = UncheckedBox(xb.baseAddress!)
+            parallelBlocks(blocks) { t, blk in
+                let first = blk * rowsPerBlock, rows = min(rowsPerBlock, rowsTotal - first)
+                let (col, z) = scratch[t]
+                cols.fill(col, x: xp.value, first: first, rows: rows)
+                for i in convs.indices where convs[i].outputChannels > 0 {
+                    let co = convs[i].outputChannels
+                    kernels[i].withUnsafeBufferPointer { wk in
+                        GEMM.sgemm(m: rows * ow, n: co, k: convs[i].kernelHeight * rowLen, a: col + cols.columnOffset(i), lda: kWin,
+                                   b: wk.baseAddress!, ldb: co, c: z, ldc: co)
                     }
+                    reduceBlock(z, rows: rows, ow: ow, co: co, bias: biases[i], positive: positive[i],
+                                extreme: extremes[i].baseAddress! + first * co, index: indices[i].baseAddress! + first * co,
+                                sums: sums[i].baseAddress! + blk * 2 * co)
                 }
-                first += rows
             }
         }
         var outputs: [Tensor] = [], caches: [ConvMaxOverWidthCache] = []
+        let m = rowsTotal * ow
         for i in convs.indices {
-            let (y, cache) = finish(z: zs[i], rows: rowsTotal, width: ow, bn: &bns[i])
-            outputs.append(Tensor(shape: [n, oh, convs[i].outputChannels], values: y))
-            caches.append(cache)
+            let co = convs[i].outputChannels
+            var mean = [Float](repeating: 0, count: co), invStd = [Float](repeating: 0, count: co)
+            var bn = bns[i]
+            for c in 0..<co {
+                var s1 = 0.0, s2 = 0.0
+                for blk in 0..<blocks { s1 += sums[i][blk * 2 * co + c]; s2 += sums[i][blk * 2 * co + co + c] }
+                let mu = s1 / Double(m), variance = max(s2 / Double(m) - mu * mu, 0)
+                mean[c] = Float(mu)
+                invStd[c] = Float(1 / (Float(variance) + bn.epsilon).squareRoot())
+                let correction: Float = m > 1 ? Float(m) / Float(m - 1) : 1
+                bn.movingMean[c] = bn.momentum * bn.movingMean[c] + (1 - bn.momentum) * mean[c]
+                bn.movingVariance[c] = bn.momentum * bn.movingVariance[c] + (1 - bn.momentum) * Float(variance) * correction
+            }
+            bns[i] = bn
+            var out = [Float](repeating: 0, count: rowsTotal * co), xs = [Float](repeating: 0, count: rowsTotal * co)
+            for r in 0..<rowsTotal {
+                for c in 0..<co {
+                    let xh = (max(extremes[i][r * co + c], 0) - mean[c]) * invStd[c]
+                    xs[r * co + c] = xh
+                    out[r * co + c] = bn.gamma[c] * xh + bn.beta[c]
+                }
+            }
+            outputs.append(Tensor(shape: [n, oh, co], values: out))
+            caches.append(ConvMaxOverWidthCache(selected: Array(indices[i]), selectedNormalized: xs, mean: mean, inverseStd: invStd, count: m))
         }
         return (outputs, caches)
     }
 
-    /// Batch statistics of `relu(z)`, the selected positions and the block output for one convolution.
-    static func finish(z: [Float], rows: Int, width ow: Int, bn: inout BatchNormTraining) -> ([Float], ConvMaxOverWidthCache) {
-        let co = bn.channels, m = rows * ow
-        var sum = [Double](repeating: 0, count: co), sq = [Double](repeating: 0, count: co)
-        var out = [Float](repeating: 0, count: rows * co)
-        var selected = [Int32](repeating: 0, count: rows * co)
-        var xhatSel = [Float](repeating: 0, count: rows * co)
-        var mean = [Float](repeating: 0, count: co), invStd = [Float](repeating: 0, count: co)
-        z.withUnsafeBufferPointer { zb in
-            let zp = zb.baseAddress!
-            for r in 0..<m { let row = zp + r * co; for c in 0..<co { sum[c] += Double(max(row[c], 0)) } }
-            let mu = sum.map { $0 / Double(m) }
-            for r in 0..<m {
-                let row = zp + r * co
-                for c in 0..<co { let d = Double(max(row[c], 0)) - mu[c]; sq[c] += d * d }
-            }
-            var variance = [Float](repeating: 0, count: co)
-            for c in 0..<co {
-                variance[c] = Float(sq[c] / Double(m))
-                mean[c] = Float(mu[c])
-                invStd[c] = Float(1 / (Double(variance[c]) + Double(bn.epsilon)).squareRoot())
-            }
-            let correction: Float = m > 1 ? Float(m) / Float(m - 1) : 1
-            for c in 0..<co {
-                bn.movingMean[c] = bn.momentum * bn.movingMean[c] + (1 - bn.momentum) * mean[c]
-                bn.movingVariance[c] = bn.momentum * bn.movingVariance[c] + (1 - bn.momentum) * variance[c] * correction
-            }
-            // Selection per (row, channel): first position of the largest r (γ ≥ 0) or the smallest r (γ < 0).
-            for r in 0..<rows {
-                let base = zp + r * ow * co
-                for c in 0..<co {
-                    var best = max(base[c], 0), at = 0
-                    if bn.gamma[c] >= 0 {
-                        for q in 1..<max(ow, 1) { let v = max(base[q * co + c], 0); if v > best { best = v; at = q } }
-                    } else {
-                        for q in 1..<max(ow, 1) where best > 0 { let v = max(base[q * co + c], 0); if v < best { best = v; at = q } }
+    /// One block's `z + b`: Σr and Σr² per channel into `sums` (`[Σr | Σr²]`), and per output row and channel the
+    /// extreme pre-activation and its width index: for `γ ≥ 0` the first maximum of `z` (index 0 when every
+    /// `z ≤ 0`: all `r` tie at 0); for `γ < 0` the minimum of `z`, at the first `z ≤ 0` when there is one.
+    static func reduceBlock(_ z: UnsafeMutablePointer<Float>, rows: Int, ow: Int, co: Int, bias: [Float], positive: [Bool],
+                            extreme: UnsafeMutablePointer<Float>, index: UnsafeMutablePointer<Int32>, sums: UnsafeMutablePointer<Double>) {
+        var s1 = [Float](repeating: 0, count: co), s2 = [Float](repeating: 0, count: co)
+        var d1 = [Double](repeating: 0, count: co), d2 = [Double](repeating: 0, count: co)
+        var firstNonPositive = [Int32](repeating: -1, count: co)
+        bias.withUnsafeBufferPointer { b in
+            positive.withUnsafeBufferPointer { pos in
+                s1.withUnsafeMutableBufferPointer { a1 in
+                    s2.withUnsafeMutableBufferPointer { a2 in
+                        firstNonPositive.withUnsafeMutableBufferPointer { fnp in
+                            for r in 0..<rows {
+                                let ext = extreme + r * co, idx = index + r * co
+                                for c in 0..<co { fnp[c] = -1; a1[c] = 0; a2[c] = 0 }
+                                for q in 0..<ow {
+                                    let row = z + (r * ow + q) * co
+                                    for c in 0..<co {
+                                        let v = row[c] + b[c]
+                                        let rv = max(v, 0)
+                                        a1[c] += rv
+                                        a2[c] += rv * rv
+                                        if q == 0 {
+                                            ext[c] = v; idx[c] = 0
+                                        } else if pos[c] ? v > ext[c] : v < ext[c] {
+                                            ext[c] = v; idx[c] = Int32(q)
+                                        }
+                                        if v <= 0 && fnp[c] < 0 { fnp[c] = Int32(q) }
+                                    }
+                                }
+                                for c in 0..<co {
+                                    if pos[c] { if ext[c] <= 0 { idx[c] = 0 } } else if fnp[c] >= 0 { idx[c] = fnp[c] }
+                                    d1[c] += Double(a1[c]); d2[c] += Double(a2[c])
+                                }
+                            }
+                        }
                     }
-                    let xh = (best - mean[c]) * invStd[c]
-                    selected[r * co + c] = Int32(at)
-                    xhatSel[r * co + c] = xh
-                    out[r * co + c] = bn.gamma[c] * xh + bn.beta[c]
                 }
             }
         }
-        return (out, ConvMaxOverWidthCache(preActivation: z, selected: selected, selectedNormalized: xhatSel,
-                                           mean: mean, inverseStd: invStd, count: m))
+        for c in 0..<co { sums[c] = d1[c]; sums[co + c] = d2[c] }
     }
 
     /// Gradients of every convolution's kernel, bias and batch-norm `γ`, `β` for upstream `outputGradients`
@@ -148,8 +196,12 @@ public enum ConvMaxOverWidthTraining {
         let (oh, ow, kWin) = (cols.oh, cols.ow, cols.windowLength)
         let rowsTotal = cols.n * oh
         let rowLen = cols.kw * cols.ci
+        let rowsPerBlock = cols.rowsPerBlock(budget: blockBudget)
+        let blocks = (rowsTotal + rowsPerBlock - 1) / rowsPerBlock
+        let threads = max(1, min(Self.threads, blocks))
+        // Per convolution: γ·s, ∂L/∂β/m, ∂L/∂γ/m and the γ, β gradients.
+        var coefficients: [(k: [Float], a: [Float], b: [Float])] = []
         var grads: [ConvMaxOverWidthGradients] = []
-        var pre: [(k: [Float], dbeta: [Float], dgamma: [Float])] = []
         for i in convs.indices {
             let co = convs[i].outputChannels
             let g = outputGradients[i]
@@ -162,61 +214,84 @@ public enum ConvMaxOverWidthTraining {
                     }
                 }
             }
-            let k = (0..<co).map { bns[i].gamma[$0] * caches[i].inverseStd[$0] }
-            pre.append((k, dbeta.map { Float($0) }, dgamma.map { Float($0) }))
+            let invM = 1 / Double(caches[i].count)
+            coefficients.append(((0..<co).map { bns[i].gamma[$0] * caches[i].inverseStd[$0] },
+                                 dbeta.map { Float($0 * invM) }, dgamma.map { Float($0 * invM) }))
             grads.append(ConvMaxOverWidthGradients(kernel: Tensor(shape: convs[i].kernel.shape), bias: [Float](repeating: 0, count: co),
                                                    gamma: dgamma.map { Float($0) }, beta: dbeta.map { Float($0) }))
         }
-        let maxCo = convs.map(\.outputChannels).max() ?? 0
-        let rowsPerBlock = cols.rowsPerBlock(budget: blockBudget)
-        let col = UnsafeMutablePointer<Float>.allocate(capacity: rowsPerBlock * ow * kWin)
-        let dz = UnsafeMutablePointer<Float>.allocate(capacity: rowsPerBlock * ow * max(maxCo, 1))
-        defer { col.deallocate(); dz.deallocate() }
+        let maxCo = max(convs.map(\.outputChannels).max() ?? 1, 1)
+        // Per thread: im2col, z/∂z scratch, and its own ∂W, ∂b accumulators (summed in thread order at the end).
+        let scratch = (0..<threads).map { _ in (col: UnsafeMutablePointer<Float>.allocate(capacity: rowsPerBlock * ow * kWin),
+                                               z: UnsafeMutablePointer<Float>.allocate(capacity: rowsPerBlock * ow * maxCo)) }
+        let dW = (0..<threads).map { _ in convs.map { UnsafeMutableBufferPointer<Float>.allocate(capacity: $0.kernel.count) } }
+        let dB = (0..<threads).map { _ in convs.map { UnsafeMutableBufferPointer<Float>.allocate(capacity: $0.outputChannels) } }
+        for t in 0..<threads { for i in convs.indices { dW[t][i].initialize(repeating: 0); dB[t][i].initialize(repeating: 0) } }
+        defer {
+            scratch.forEach { $0.col.deallocate(); $0.z.deallocate() }
+            dW.joined().forEach { $0.deallocate() }; dB.joined().forEach { $0.deallocate() }
+        }
+        let kernels = convs.map { $0.kernel.values }, biases = convs.map(\.bias)
         x.values.withUnsafeBufferPointer { xb in
-            var first = 0
-            while first < rowsTotal {
-                let rows = min(rowsPerBlock, rowsTotal - first)
-                cols.fill(col, x: xb.baseAddress!, first: first, rows: rows)
+            let xp = UncheckedBox(xb.baseAddress!)
+            parallelBlocks(blocks) { t, blk in
+                let first = blk * rowsPerBlock, rows = min(rowsPerBlock, rowsTotal - first)
+                let (col, z) = scratch[t]
+                cols.fill(col, x: xp.value, first: first, rows: rows)
                 for i in convs.indices where convs[i].outputChannels > 0 {
-                    let co = convs[i].outputChannels
-                    let cache = caches[i]
-                    let invM = 1 / Float(cache.count)
-                    let a = pre[i].dbeta.map { $0 * invM }, b = pre[i].dgamma.map { $0 * invM }
-                    let kk = pre[i].k
-                    cache.preActivation.withUnsafeBufferPointer { zb in
-                    cache.selected.withUnsafeBufferPointer { sel in
-                    outputGradients[i].values.withUnsafeBufferPointer { gv in
-                    cache.mean.withUnsafeBufferPointer { mu in
-                    cache.inverseStd.withUnsafeBufferPointer { s in
-                        for r in 0..<rows {
-                            let row = first + r
-                            for q in 0..<ow {
-                                let z = zb.baseAddress! + (row * ow + q) * co
-                                let d = dz + (r * ow + q) * co
-                                for c in 0..<co {
-                                    let zc = z[c]
-                                    if zc > 0 {
-                                        let xh = (zc - mu[c]) * s[c]
-                                        let gFull: Float = sel[row * co + c] == Int32(q) ? gv[row * co + c] : 0
-                                        d[c] = kk[c] * (gFull - a[c] - xh * b[c])
-                                    } else {
-                                        d[c] = 0
-                                    }
-                                }
-                            }
-                        }
-                    }}}}}
-                    grads[i].kernel.values.withUnsafeMutableBufferPointer { dw in
-                        GEMM.sgemm(m: convs[i].kernelHeight * rowLen, n: co, k: rows * ow, a: col + cols.columnOffset(i), lda: kWin,
-                                   transposeA: true, b: dz, ldb: co, c: dw.baseAddress!, ldc: co, beta: first == 0 ? 0 : 1)
+                    let co = convs[i].outputChannels, k = convs[i].kernelHeight * rowLen
+                    kernels[i].withUnsafeBufferPointer { wk in
+                        GEMM.sgemm(m: rows * ow, n: co, k: k, a: col + cols.columnOffset(i), lda: kWin,
+                                   b: wk.baseAddress!, ldb: co, c: z, ldc: co)
                     }
-                    grads[i].bias.withUnsafeMutableBufferPointer { db in
-                        for r in 0..<(rows * ow) { let d = dz + r * co; for c in 0..<co { db[c] += d[c] } }
-                    }
+                    gradientOfBlock(z, rows: rows, first: first, ow: ow, co: co, bias: biases[i], cache: caches[i],
+                                    upstream: outputGradients[i], coefficients: coefficients[i], biasGradient: dB[t][i].baseAddress!)
+                    GEMM.sgemm(m: k, n: co, k: rows * ow, a: col + cols.columnOffset(i), lda: kWin, transposeA: true,
+                               b: z, ldb: co, c: dW[t][i].baseAddress!, ldc: co, beta: 1)
                 }
-                first += rows
             }
+        }
+        for i in convs.indices {
+            grads[i].kernel.values.withUnsafeMutableBufferPointer { w in
+                for t in 0..<threads { for j in w.indices { w[j] += dW[t][i][j] } }
+            }
+            for t in 0..<threads { for c in grads[i].bias.indices { grads[i].bias[c] += dB[t][i][c] } }
         }
         return grads
     }
+
+    /// Overwrites one block's GEMM output `z` (without bias) with `∂L/∂z` and adds its column sums to `biasGradient`.
+    static func gradientOfBlock(_ z: UnsafeMutablePointer<Float>, rows: Int, first: Int, ow: Int, co: Int, bias: [Float],
+                                cache: ConvMaxOverWidthCache, upstream: Tensor, coefficients: (k: [Float], a: [Float], b: [Float]),
+                                biasGradient: UnsafeMutablePointer<Float>) {
+        bias.withUnsafeBufferPointer { bb in
+        cache.selected.withUnsafeBufferPointer { sel in
+        upstream.values.withUnsafeBufferPointer { gv in
+        cache.mean.withUnsafeBufferPointer { mu in
+        cache.inverseStd.withUnsafeBufferPointer { s in
+        coefficients.k.withUnsafeBufferPointer { kk in
+        coefficients.a.withUnsafeBufferPointer { a in
+        coefficients.b.withUnsafeBufferPointer { b in
+            for r in 0..<rows {
+                let row = first + r
+                let g = gv.baseAddress! + row * co, picked = sel.baseAddress! + row * co
+                for q in 0..<ow {
+                    let d = z + (r * ow + q) * co
+                    for c in 0..<co {
+                        let v = d[c] + bb[c]
+                        let gFull: Float = picked[c] == Int32(q) ? g[c] : 0
+                        let dv = kk[c] * (gFull - a[c] - (v - mu[c]) * s[c] * b[c])
+                        d[c] = v > 0 ? dv : 0
+                        biasGradient[c] += d[c]
+                    }
+                }
+            }
+        }}}}}}}}
+    }
+}
+
+/// Moves a non-Sendable value into concurrently executed code that only reads it (or writes disjoint parts).
+struct UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
 }
