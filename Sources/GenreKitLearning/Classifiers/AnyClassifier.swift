@@ -6,6 +6,8 @@ public enum AnyClassifier: Classifier {
     case supportVectorMachine(SupportVectorMachine)
     case multilayerPerceptron(MultilayerPerceptron)
     indirect case pipeline(Pipeline)
+    /// A multi-label tagger (independent per-tag probabilities).
+    case oneVsRest(OneVsRestClassifier)
 
     public var base: any Classifier {
         switch self {
@@ -14,6 +16,7 @@ public enum AnyClassifier: Classifier {
         case .supportVectorMachine(let m): return m
         case .multilayerPerceptron(let m): return m
         case .pipeline(let m): return m
+        case .oneVsRest(let m): return m
         }
     }
 
@@ -31,6 +34,8 @@ public enum AnyClassifier: Classifier {
             try m.fit(x, labels: labels, classCount: classCount, sampleWeights: sampleWeights); self = .multilayerPerceptron(m)
         case .pipeline(var m):
             try m.fit(x, labels: labels, classCount: classCount, sampleWeights: sampleWeights); self = .pipeline(m)
+        case .oneVsRest(var m):
+            try m.fit(x, labels: labels, classCount: classCount, sampleWeights: sampleWeights); self = .oneVsRest(m)
         }
     }
 
