@@ -40,6 +40,8 @@ public struct GenreModel: Codable, Sendable {
     public var createdAt: Date
     /// The GenreKit version that wrote the file.
     public var genreKitVersion: String
+    /// Taggers: a sample of training rows, the default negatives of `genrekit enroll` (nil when not kept).
+    public var storedRows: StoredRows?
 
     public init(task: Task, labels: [String], featureSpec: String, trainingLevel: TrainingLevel, classifier: AnyClassifier,
                 defaultAggregation: SongAggregation, thresholds: [Double]?, training: TrainingSummary) {
