@@ -95,14 +95,18 @@ final class MultiLabelTests: XCTestCase {
         // Appending or replacing a probe leaves the other columns bit-identical.
         let z = m.transform(xTrain)
         let probe = try OneVsRestClassifier.fitProbe(z, positives: (0..<xTrain.rows).map { $0 % 3 == 0 }, c: 1)
-        let appended = m.appendingProbe(probe)
+        let appended = m.appending(.probe(probe))
         let pa = appended.predictProbabilities(xTest)
         XCTAssertEqual(pa.cols, 5)
         XCTAssertEqual(pa.selectingColumns([0, 1, 2, 3]), p)
-        let replaced = m.replacingProbe(at: 1, probe)
+        let replaced = m.replacing(at: 1, with: .probe(probe))
         let pr = replaced.predictProbabilities(xTest)
         XCTAssertEqual(pr.selectingColumns([0, 2, 3]), p.selectingColumns([0, 2, 3]))
         XCTAssertEqual(pr.column(1), pa.column(4))
+        // An enrolled probe standardises the raw rows itself.
+        let enrolled = try OneVsRestClassifier.fitEnrolledProbe(xTrain, positives: (0..<xTrain.rows).map { $0 % 3 == 0 }, c: 1)
+        XCTAssertNotNil(enrolled.scaler?.isFitted == true ? enrolled : nil)
+        XCTAssertEqual(m.appending(.enrolledProbe(enrolled)).predictProbabilities(xTest).column(4), enrolled.predictProbabilities(OneVsRestClassifier.roundedToHalf(xTest)).column(1))
         XCTAssertThrowsError(try m.fit(xTrain, indicators: Matrix(rows: 3, cols: 2))) {
             XCTAssertEqual($0 as? LearningError, .shapeMismatch("120 rows but 3 indicator rows"))
         }

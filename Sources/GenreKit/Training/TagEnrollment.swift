@@ -4,9 +4,11 @@ import GenreKitLearning
 /// Adds a tag to a trained tagger from a handful of example songs, without refitting the other tags: the examples'
 /// rows (windows or song vectors, as the tagger was trained) are the positives, and the negatives are either songs
 /// the user gives or the sample of training rows kept in the model (``GenreModel/storedRows``). A binary logistic
-/// probe is fitted on the tagger's own standardised features with the tagger's `C` and balanced class weights
+/// probe with its own standardisation (fitted on these rows: examples from outside the training data would otherwise
+/// meet features that were constant in training) is fitted with the tagger's `C` and balanced class weights
 /// (`w_c = n / (2 n_c)`, so a few examples are not swamped by the negatives), and appended (or put in place of the
-/// tag it replaces). The new tag's threshold is ``TagThresholds/fallback`` (no validation data).
+/// tag it replaces); see ``OneVsRestClassifier/fitEnrolledProbe(_:positives:c:classWeighting:)``. The new tag's
+/// threshold is ``TagThresholds/fallback`` (no validation data).
 public struct TagEnrollment: Sendable {
     /// Fewest example songs accepted.
     public static let minimumExamples = 2
@@ -73,19 +75,18 @@ public struct TagEnrollment: Sendable {
             source = "stored training rows"
         }
         let x = Matrix(rows: positives.count, cols: tagger.featureCount, floats: values)
-        let z = tagger.transform(x)
-        let probe = try OneVsRestClassifier.fitProbe(z, positives: positives, c: tagger.probeC, classWeighting: .balanced)
-        let p = probe.predictProbabilities(z).column(1)
+        let probe = try OneVsRestClassifier.fitEnrolledProbe(x, positives: positives, c: tagger.probeC, classWeighting: .balanced)
+        let p = probe.predictProbabilities(OneVsRestClassifier.roundedToHalf(x)).column(1)
         func mean(_ v: [Double]) -> Double { v.isEmpty ? .nan : v.reduce(0, +) / Double(v.count) }
 
         var out = model
         var thresholds = model.tagThresholds
         if let t = existing {
-            out.classifier = .oneVsRest(tagger.replacingProbe(at: t, probe))
+            out.classifier = .oneVsRest(tagger.replacing(at: t, with: .enrolledProbe(probe)))
             thresholds[t] = TagThresholds.fallback
             // Stored rows of songs that had the replaced tag keep it: the examples now define it.
         } else {
-            out.classifier = .oneVsRest(tagger.appendingProbe(probe))
+            out.classifier = .oneVsRest(tagger.appending(.enrolledProbe(probe)))
             out.labels.append(name)
             thresholds.append(TagThresholds.fallback)
         }

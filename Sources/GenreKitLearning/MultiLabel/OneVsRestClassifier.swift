@@ -1,3 +1,5 @@
+import GenreKitDSP
+
 /// A multi-label tagger: optional standardisation and PCA shared by every tag, then one head per tag giving
 /// an independent probability `p_t(x) ∈ [0, 1]` (rows of ``predictProbabilities(_:)`` do not sum to 1).
 ///
@@ -8,8 +10,8 @@
 ///   `_ConstantPredictor`;
 /// - output unit `k` of a shared ``MultiLabelPerceptron`` trained with binary cross-entropy on all tags.
 ///
-/// Heads are independent, so a tag can be added (``appendingProbe(_:)``) or refitted (``replacingProbe(at:_:)``)
-/// without touching the others: see ``fitProbe(_:positives:c:classWeighting:)``.
+/// Heads are independent, so a tag can be added (``appending(_:)``) or refitted (``replacing(at:with:)``)
+/// without touching the others: see ``fitEnrolledProbe(_:positives:c:classWeighting:)``.
 public struct OneVsRestClassifier: Codable, Sendable {
     /// How a tag's probability is computed.
     public enum Head: Codable, Sendable {
@@ -17,6 +19,9 @@ public struct OneVsRestClassifier: Codable, Sendable {
         case probe(LogisticRegression)
         /// Output unit `k` of ``OneVsRestClassifier/perceptron``.
         case perceptronOutput(Int)
+        /// A binary logistic regression with its own standardisation, on the raw features rounded to float16: a tag
+        /// enrolled later from other songs than the training set (``fitEnrolledProbe(_:positives:c:classWeighting:)``).
+        case enrolledProbe(Pipeline)
     }
 
     /// What `fit` trains: logistic probes (with inverse L2 strength `c`) or one BCE perceptron.
@@ -75,6 +80,26 @@ public struct OneVsRestClassifier: Codable, Sendable {
         return lr
     }
 
+    /// A binary logistic probe for a tag enrolled after training, on raw features `x`, behind its own
+    /// `StandardScaler` fitted on these rows: the examples and negatives may lie outside the training data's range,
+    /// where the tagger's shared standardisation (fitted on the training rows alone) would blow up features that
+    /// were constant in training.
+    ///
+    /// Rows are rounded to float16 (``roundedToHalf(_:)``) here and at prediction time: negatives kept in a model
+    /// file are float16, and a feature that is the same constant `c` for every song (a dead filter) must not become
+    /// a perfect separator between `c` (examples) and `f16(c)` (stored negatives) once standardised.
+    public static func fitEnrolledProbe(_ x: Matrix, positives: [Bool], c: Double, classWeighting: ClassWeighting = .balanced) throws -> Pipeline {
+        var probe = Pipeline(scaler: StandardScaler(), pca: nil,
+                             classifier: .logisticRegression(LogisticRegression(c: c, tolerance: 1e-8, maxIterations: 10_000, classWeighting: classWeighting)))
+        try probe.fit(roundedToHalf(x), labels: positives.map { $0 ? 1 : 0 }, classCount: 2, sampleWeights: nil)
+        return probe
+    }
+
+    /// Every value rounded to the nearest float16 (through float32, ties to even).
+    public static func roundedToHalf(_ x: Matrix) -> Matrix {
+        Matrix(rows: x.rows, cols: x.cols, values: x.values.map { Double(Half.round(Float($0))) })
+    }
+
     /// The features the heads see: `x` standardised, then projected by PCA when present.
     public func transform(_ x: Matrix) -> Matrix {
         var z = x
@@ -91,6 +116,9 @@ public struct OneVsRestClassifier: Codable, Sendable {
         var out = Matrix(rows: x.rows, cols: heads.count)
         for (t, head) in heads.enumerated() {
             switch head {
+            case .enrolledProbe(let probe):
+                let p = probe.predictProbabilities(Self.roundedToHalf(x))
+                for r in 0..<x.rows { out[r, t] = p[r, 1] }
             case .probe(let lr):
                 let p = lr.predictProbabilities(z)
                 for r in 0..<x.rows { out[r, t] = p[r, 1] }
@@ -109,17 +137,17 @@ public struct OneVsRestClassifier: Codable, Sendable {
         return out
     }
 
-    /// A copy with one more tag, `probe` (fitted on ``transform(_:)`` features), as the last column.
-    public func appendingProbe(_ probe: LogisticRegression) -> OneVsRestClassifier {
+    /// A copy with one more tag, `head`, as the last column.
+    public func appending(_ head: Head) -> OneVsRestClassifier {
         var copy = self
-        copy.heads.append(.probe(probe))
+        copy.heads.append(head)
         return copy
     }
 
-    /// A copy whose tag `index` is `probe` instead (the other heads are untouched).
-    public func replacingProbe(at index: Int, _ probe: LogisticRegression) -> OneVsRestClassifier {
+    /// A copy whose tag `index` is `head` instead (the other heads are untouched).
+    public func replacing(at index: Int, with head: Head) -> OneVsRestClassifier {
         var copy = self
-        copy.heads[index] = .probe(probe)
+        copy.heads[index] = head
         return copy
     }
 
