@@ -19,7 +19,10 @@ struct EvaluateCommand: ParsableCommand {
         try reportingErrors {
             let m = try GenreModel.read(from: model)
             let runner = GenreModelRunner(model: m)
-            let aggregation = try runner.aggregation(named: aggregate)
+            if m.task == .tagging, let aggregate, aggregate != "mean" {
+                throw ValidationError("a tagger's song scores are the mean of its window probabilities; drop --aggregate \(aggregate)")
+            }
+            let aggregation = m.task == .tagging ? .mean : try runner.aggregation(named: aggregate)
             let spec = m.featureSpec.hasPrefix("table:") ? nil : try FeatureSpec(parsing: m.featureSpec)
             var set = try dataOptions.load(data, spec: spec, labelOrder: m.labels, model: m)
             if split != "all" {
@@ -29,6 +32,7 @@ struct EvaluateCommand: ParsableCommand {
             let which: DatasetSplit? = split == "all" ? nil : DatasetSplit(name: split)
             let items = set.subset(which)
             guard !items.isEmpty else { throw ValidationError("no songs in split '\(split)'") }
+            if m.task == .tagging { return try printTagging(runner.evaluateTags(items), model: m, songs: items.count) }
             let report = runner.evaluate(items, aggregation: aggregation)
             let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
             let data = try enc.encode(report)
@@ -39,5 +43,15 @@ struct EvaluateCommand: ParsableCommand {
             print("segment level (each window):\n" + report.segment.formatted() + "\n")
             print("song level (\(report.aggregation)):\n" + report.song.formatted())
         }
+    }
+
+    private func printTagging(_ report: TaggingReport, model m: GenreModel, songs: Int) throws {
+        let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let data = try enc.encode(report)
+        if let json { try data.write(to: URL(fileURLWithPath: json)) }
+        if format == .json { print(String(decoding: data, as: UTF8.self)); return }
+        print("model: \(model) (tagger, \(m.training.chosen), features \(m.featureSpec))")
+        print("data: \(songs) songs (\(split)), song scores = mean of window probabilities\n")
+        print(report.song.formatted())
     }
 }

@@ -4,6 +4,7 @@ import GenreKit
 
 extension ClassifierChoice: ExpressibleByArgument {}
 extension GenreModel.TrainingLevel: ExpressibleByArgument {}
+extension GenreModel.Task: ExpressibleByArgument {}
 
 /// Options shared by train, evaluate and predict for reading data and features.
 struct DataOptions: ParsableArguments {

@@ -17,6 +17,9 @@ struct PredictCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let m = try GenreModel.read(from: model)
+            guard m.task == .classification else {
+                throw ValidationError("\(model) is a tagger (several tags per song); tag songs with it: genrekit tag FILE... --model \(model)")
+            }
             guard !m.featureSpec.hasPrefix("table:") else {
                 throw ValidationError("this model was trained on a feature table; use genrekit evaluate with --feature-table")
             }

@@ -11,9 +11,15 @@ struct TrainCommand: ParsableCommand {
         --feature-table a CSV of precomputed features. Songs in the data's 'train' split are used; without splits a \
         seeded stratified hold-out (--test-fraction, --seed) is made and `genrekit evaluate` reproduces it. The \
         classifier's parameters are chosen by song-grouped stratified cross-validation on the training songs.
+
+        --task tagging trains a multi-label tagger instead (labels separated by ';' in the manifest): one logistic \
+        probe per tag (--classifier logreg, C chosen by song-level mAP) or one network with a sigmoid output per tag \
+        (--classifier mlp); per-tag thresholds maximise each tag's F1 on validation songs (--valid-fraction), else 0.5. \
+        The model keeps --keep-rows training rows (float16) as default negatives for genrekit enroll.
         """)
 
     @Argument(help: "Dataset folder, manifest, or feature table.") var data: String
+    @Option(help: "classification (one genre per song) or tagging (several tags per song).") var task: GenreModel.Task = .classification
     @Option(help: "Features: MODEL:layer[,layer...][@length=3,overlap=0,pool=mean,song=mean]; or mfcc, handcrafted (librosa-style descriptors per window).") var features = "MSD_musicnn:max_pool"
     @Option(help: "Classifier: \(ClassifierChoice.allCases.map(\.rawValue).joined(separator: ", ")).") var classifier: ClassifierChoice = .auto
     @Option(help: "Train on windows (segment, as seed paper 003) or on song vectors (song).") var level: GenreModel.TrainingLevel = .segment
@@ -26,6 +32,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Default song-level aggregation stored in the model: vote or mean.") var aggregate = "vote"
     @OptionGroup var dataOptions: DataOptions
     @Option(name: .shortAndLong, help: "Output model file.") var out = "genres.gkmodel"
+    @Option(help: "Tagging: training rows kept in the model as negatives for genrekit enroll (0: none).") var keepRows = StoredRows.defaultLimit
 
     func run() throws {
         try reportingErrors {
@@ -33,6 +40,10 @@ struct TrainCommand: ParsableCommand {
             var set = try dataOptions.load(data, spec: spec)
             try set.assignSplits(testFraction: testFraction, validFraction: validFraction, seed: seed)
             let train = set.subset(.train), valid = set.subset(.valid)
+            if task == .tagging { return try trainTagger(set, train: train, valid: valid, spec: spec) }
+            if set.isMultiLabel {
+                printError("note: some songs have several labels; classification uses each song's first label (use --task tagging to learn them all)")
+            }
             var counts = [Int](repeating: 0, count: set.labels.count)
             for item in train { counts[item.label] += 1 }
             printError("training songs per class: " + zip(set.labels, counts).map { "\($0) \($1)" }.joined(separator: ", "))
@@ -51,5 +62,26 @@ struct TrainCommand: ParsableCommand {
             try model.write(to: out)
             print("wrote \(out) (\(set.labels.count) classes, \(model.training.rows) training rows × \(model.training.dimensions) features)")
         }
+    }
+
+    private func trainTagger(_ set: FeatureSet, train: [ItemFeatures], valid: [ItemFeatures], spec: FeatureSpec?) throws {
+        var counts = [Int](repeating: 0, count: set.labels.count)
+        for item in train { for l in item.labelSet { counts[l] += 1 } }
+        printError("training songs per tag: " + zip(set.labels, counts).map { "\($0) \($1)" }.joined(separator: ", "))
+        var trainer = TagTrainer()
+        trainer.choice = classifier; trainer.level = dataOptions.featureTable ? .song : level
+        trainer.folds = folds; trainer.seed = seed; trainer.pcaComponents = pca
+        trainer.classWeighting = classWeight == "balanced" ? .balanced : .none
+        trainer.storedRowLimit = dataOptions.featureTable ? 0 : keepRows
+        var model = try trainer.train(train, validation: valid, labels: set.labels,
+                                      featureSpec: spec?.key ?? "table:\(dataOptions.labelColumn)", log: printError)
+        model.training.splitSeed = seed; model.training.testFraction = testFraction; model.training.validFraction = validFraction
+        if let sel = model.training.modelSelection {
+            print("model selection (\(sel.folds)-fold song-level mAP):\n" + sel.formatted())
+        }
+        print("chosen: \(model.training.chosen)")
+        print("thresholds: " + zip(model.labels, model.tagThresholds).map { String(format: "%@ %.3f", $0, $1) }.joined(separator: ", "))
+        try model.write(to: out)
+        print("wrote \(out) (\(set.labels.count) tags, \(model.training.rows) training rows × \(model.training.dimensions) features, \(model.storedRows?.count ?? 0) rows kept for enroll)")
     }
 }

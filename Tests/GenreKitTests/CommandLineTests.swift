@@ -87,4 +87,98 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(bad.status, 1)
         XCTAssertTrue(bad.err.contains("not a GenreKit model file"), bad.err)
     }
+
+    /// A "buzz" the tagger never saw: a 440 Hz square-ish tone gated at 4 Hz.
+    func makeBuzz(_ path: String, detune: Double) throws {
+        let sr = 16000, n = 4 * sr
+        var x = [Float](repeating: 0, count: n)
+        for i in 0..<n {
+            let t = Double(i) / Double(sr)
+            let tone = sin(2 * .pi * 440 * (1 + detune) * t) >= 0 ? 1.0 : -1.0
+            x[i] = Float(0.15 * tone * (sin(2 * .pi * 4 * t) > 0 ? 1 : 0.1))
+        }
+        try AudioEncoder.write(x, channels: 1, sampleRate: sr, format: .wav16, to: path)
+    }
+
+    /// Multi-label end to end: train --task tagging on a manifest (genre + "steady" on drone and bells), tag with the
+    /// .gkmodel, evaluate, enroll a new tag from two examples, tag again.
+    func testTaggingTrainTagEnroll() throws {
+        guard FileManager.default.isExecutableFile(atPath: executable) else {
+            return XCTFail("genrekit executable not found at \(executable); build it with the tests (swift build --build-tests)")
+        }
+        guard ModelStore().isInstalled("MSD_musicnn") else {
+            if ProcessInfo.processInfo.environment["GENREKIT_REQUIRE_MODELS"] == "1" { return XCTFail("MSD_musicnn missing") }
+            throw XCTSkip("MSD_musicnn not installed")
+        }
+        let root = NSTemporaryDirectory() + "gk-cli-tags-\(UUID().uuidString)"
+        defer { if ProcessInfo.processInfo.environment["GK_KEEP"] == nil { try? FileManager.default.removeItem(atPath: root) } else { print("kept \(root)") } }
+        try makeDataset(root + "/data")
+        var manifest = "path,tags\n"
+        for g in ["bells", "drone", "pulse"] { for k in 0..<4 { manifest += "\(g)/\(g).\(k).wav,\(g)\(g == "pulse" ? "" : ";steady")\n" } }
+        try manifest.write(toFile: root + "/data/tags.csv", atomically: true, encoding: .utf8)
+        for k in 0..<3 { try makeBuzz(root + "/buzz\(k).wav", detune: 0.01 * Double(k)) }
+        let env = ["GENREKIT_CACHE": root + "/cache"]
+        let model = root + "/tags.gkmodel"
+
+        let train = try run(["train", root + "/data/tags.csv", "--task", "tagging", "--classifier", "logreg", "--folds", "1",
+                             "--test-fraction", "0", "--out", model], env: env)
+        XCTAssertEqual(train.status, 0, train.err)
+        XCTAssertTrue(train.err.contains("training songs per tag: bells 4, drone 4, pulse 4, steady 8"), train.err)
+        let m = try GenreModel.read(from: model)
+        XCTAssertEqual(m.task, .tagging)
+        XCTAssertEqual(m.labels, ["bells", "drone", "pulse", "steady"])
+        XCTAssertEqual(m.thresholds, [0.5, 0.5, 0.5, 0.5])
+        XCTAssertEqual(m.storedRows?.count, 12)                       // 12 songs × 1 window of 3 s
+
+        let eval = try run(["evaluate", model, root + "/data/tags.csv", "--split", "all", "--format", "json"], env: env)
+        XCTAssertEqual(eval.status, 0, eval.err)
+        let report = try JSONSerialization.jsonObject(with: Data(eval.out.utf8)) as! [String: Any]
+        let song = report["song"] as! [String: Any]
+        XCTAssertEqual(song["sampleCount"] as? Int, 12)
+        XCTAssertEqual(song["meanAveragePrecision"] as? Double, 1.0, "training songs, very different synthetic sounds")
+        XCTAssertEqual(song["f1Micro"] as? Double, 1.0)
+
+        func tags(_ file: String) throws -> [String: Any] {
+            let tag = try run(["tag", file, "--model", model, "--format", "json", "--top", "5"], env: env)
+            XCTAssertEqual(tag.status, 0, tag.err)
+            return (try JSONSerialization.jsonObject(with: Data(tag.out.utf8)) as! [[String: Any]])[0]
+        }
+        let bells = try tags(root + "/data/bells/bells.0.wav")
+        XCTAssertEqual(bells["tags"] as? [String], ["bells", "drone", "pulse", "steady"])
+        XCTAssertEqual((bells["taggram"] as? [[Double]])?.first?.count, 4)
+        XCTAssertEqual(Set(((bells["decided_tags"] as? [[String: Any]]) ?? []).compactMap { $0["tag"] as? String }), ["bells", "steady"])
+
+        // Enrollment: refusals first, then "buzz" from two examples against the 12 stored training rows.
+        let one = try run(["enroll", model, "--tag", "buzz", "--examples", root + "/buzz0.wav"], env: env)
+        XCTAssertEqual(one.status, 1)
+        XCTAssertTrue(one.err.contains("give at least 2 with --examples"), one.err)
+        let missing = try run(["enroll", model, "--tag", "buzz", "--examples", root + "/buzz0.wav", root + "/nope.wav"], env: env)
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertTrue(missing.err.contains("nope.wav: no such file") && missing.err.contains("could not be read"), missing.err)
+        let exists = try run(["enroll", model, "--tag", "steady", "--examples", root + "/buzz0.wav", root + "/buzz1.wav"], env: env)
+        XCTAssertEqual(exists.status, 1)
+        XCTAssertTrue(exists.err.contains("--replace"), exists.err)
+        XCTAssertEqual(try GenreModel.read(from: model).labels.count, 4, "refused enrollments leave the model alone")
+
+        let enroll = try run(["enroll", model, "--tag", "buzz", "--examples", root + "/buzz0.wav", root + "/buzz1.wav"], env: env)
+        XCTAssertEqual(enroll.status, 0, enroll.err)
+        print(enroll.out)
+        XCTAssertTrue(enroll.out.contains("enrolled 'buzz' from 2 example songs (2 rows) against 12 rows of stored training rows"), enroll.out)
+        let enlarged = try GenreModel.read(from: model)
+        XCTAssertEqual(enlarged.labels, ["bells", "drone", "pulse", "steady", "buzz"])
+
+        let buzz = try tags(root + "/buzz2.wav"), bellsAgain = try tags(root + "/data/bells/bells.0.wav")
+        func score(_ entry: [String: Any], _ tag: String) -> Double {
+            let names = entry["tags"] as! [String], taggram = entry["taggram"] as! [[Double]]
+            let j = names.firstIndex(of: tag)!
+            return taggram.map { $0[j] }.reduce(0, +) / Double(taggram.count)
+        }
+        print("buzz score: held-out buzz clip \(score(buzz, "buzz")), bells clip \(score(bellsAgain, "buzz"))")
+        XCTAssertTrue(((buzz["decided_tags"] as? [[String: Any]]) ?? []).contains { $0["tag"] as? String == "buzz" }, "\(buzz["decided_tags"] ?? "")")
+        XCTAssertGreaterThan(score(buzz, "buzz"), 0.5)
+        XCTAssertLessThan(score(bellsAgain, "buzz"), 0.5)
+        // The old tags' scores did not move.
+        for t in ["bells", "drone", "pulse", "steady"] { XCTAssertEqual(score(bellsAgain, t), score(bells, t), accuracy: 1e-6) }
+    }
 }
+

@@ -43,6 +43,8 @@ public struct GenreModel: Codable, Sendable {
     /// For a fine-tuned model (`genrekit finetune`): its network, whose softmax output is the feature and
     /// ``classifier`` a ``ProbabilityPassthrough``. Nil for models trained on pre-trained features.
     public var network: FineTunedNetwork?
+    /// Taggers: a sample of training rows, the default negatives of `genrekit enroll` (nil when not kept).
+    public var storedRows: StoredRows?
 
     public init(task: Task, labels: [String], featureSpec: String, trainingLevel: TrainingLevel, classifier: AnyClassifier,
                 defaultAggregation: SongAggregation, thresholds: [Double]?, training: TrainingSummary) {

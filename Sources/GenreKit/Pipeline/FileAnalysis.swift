@@ -19,6 +19,17 @@ public struct FileAnalysis: Sendable {
     public var features: [String: Tensor]
     /// True when the clip was shorter than one window and was padded (see ``Patches/ShortClipPolicy``).
     public var padded: Bool
+    /// Song-level tag scores when they are not simply the window mean (a user tagger trained on song vectors);
+    /// nil: ``meanScores``.
+    public var songScores: [Float]? = nil
+    /// Per-tag decision thresholds of a user-trained tagger (nil for the pre-trained networks).
+    public var thresholds: [Double]? = nil
+
+    /// The tags whose song score reaches their threshold, best first (empty without thresholds).
+    public var decidedTags: [(tag: String, score: Float)] {
+        guard let thresholds else { return [] }
+        return topTags(tags.count).filter { t in Double(t.score) >= thresholds[tags.firstIndex(of: t.tag)!] }
+    }
 
     /// Mean probability of each tag over the windows (musicnn's `top_tags` ranking).
     public var meanScores: [Float] {
@@ -29,9 +40,9 @@ public struct FileAnalysis: Sendable {
         return m.map { $0 / Float(w) }
     }
 
-    /// The `k` tags with the highest mean probability, best first.
+    /// The `k` tags with the highest song score (mean probability), best first.
     public func topTags(_ k: Int) -> [(tag: String, score: Float)] {
-        let s = meanScores
+        let s = songScores ?? meanScores
         return s.indices.sorted { s[$0] > s[$1] || (s[$0] == s[$1] && $0 < $1) }.prefix(k).map { (tags[$0], s[$0]) }
     }
 }

@@ -28,6 +28,12 @@ public struct FeatureSet: Sendable {
         public init(data: String) { self.data = data }
     }
 
+    /// True when some item has more than one label (tagging data).
+    public var isMultiLabel: Bool { items.contains { $0.labelSet.count > 1 } }
+
+    /// The indicator matrix of all items, `items × labels`.
+    public var indicators: Matrix { items.indicators(labelCount: labels.count) }
+
     /// Items of one split (all items when `split` is nil).
     public func subset(_ split: DatasetSplit?) -> [ItemFeatures] {
         guard let split else { return items }
@@ -48,16 +54,17 @@ public struct FeatureSet: Sendable {
                             progress: (@Sendable (FeatureExtractor.Progress) -> Void)? = nil) throws -> FeatureSet {
         if source.featureTable {
             let table = try FeatureTable.read(csv: source.data, idColumn: source.idColumn, labelColumn: source.labelColumn)
-            let labels = labelOrder ?? Array(Set(table.labels.compactMap(\.first))).sorted()
+            let labels = labelOrder ?? Array(Set(table.labels.flatMap { $0 })).sorted()
             let index = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, $0) })
             var set = FeatureSet(labels: labels, items: [], splits: [], failures: [])
             let d = table.columnCount
             for r in 0..<table.rowCount {
-                guard let name = table.labels[r].first, let l = index[name] else {
+                let known = table.labels[r].compactMap { index[$0] }
+                guard let l = known.first else {
                     set.failures.append((table.ids[r], "label '\(table.labels[r].first ?? "")' is not one of the model's labels")); continue
                 }
                 let row = Array(table.values[r * d..<(r + 1) * d])
-                set.items.append(ItemFeatures(id: table.ids[r], label: l, windows: row, windowCount: 1, song: row))
+                set.items.append(ItemFeatures(id: table.ids[r], label: l, windows: row, windowCount: 1, song: row, labelSet: known))
                 set.splits.append(nil)
             }
             return set
@@ -75,11 +82,13 @@ public struct FeatureSet: Sendable {
             switch result {
             case .failure(let e): set.failures.append((item.path, "\(e)"))
             case .success(let f):
-                guard let l = index[item.primaryLabel] else {
+                let known = item.labels.compactMap { index[$0] }
+                guard let l = known.first else {
                     set.failures.append((item.path, "label '\(item.primaryLabel)' is not one of the model's labels")); continue
                 }
                 set.items.append(ItemFeatures(id: item.path, label: l, windows: f.windows.matrix.values,
-                                              windowCount: f.windows.windowCount, song: f.song, windowStarts: f.windows.windowStarts))
+                                              windowCount: f.windows.windowCount, song: f.song, windowStarts: f.windows.windowStarts,
+                                              labelSet: known))
                 set.splits.append(item.split)
             }
         }

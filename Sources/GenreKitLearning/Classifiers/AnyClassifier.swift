@@ -7,6 +7,8 @@ public enum AnyClassifier: Classifier {
     case multilayerPerceptron(MultilayerPerceptron)
     indirect case pipeline(Pipeline)
     case passthrough(ProbabilityPassthrough)
+    /// A multi-label tagger (independent per-tag probabilities).
+    case oneVsRest(OneVsRestClassifier)
 
     public var base: any Classifier {
         switch self {
@@ -16,6 +18,7 @@ public enum AnyClassifier: Classifier {
         case .multilayerPerceptron(let m): return m
         case .pipeline(let m): return m
         case .passthrough(let m): return m
+        case .oneVsRest(let m): return m
         }
     }
 
@@ -35,6 +38,8 @@ public enum AnyClassifier: Classifier {
             try m.fit(x, labels: labels, classCount: classCount, sampleWeights: sampleWeights); self = .pipeline(m)
         case .passthrough(var m):
             try m.fit(x, labels: labels, classCount: classCount, sampleWeights: sampleWeights); self = .passthrough(m)
+        case .oneVsRest(var m):
+            try m.fit(x, labels: labels, classCount: classCount, sampleWeights: sampleWeights); self = .oneVsRest(m)
         }
     }
 

@@ -5,6 +5,8 @@ public enum Scoring: String, Codable, Sendable {
     case accuracy, balancedAccuracy, macroF1
     /// Macro one-vs-rest ROC-AUC of `predictProbabilities` (NaN if a fold lacks a class).
     case rocAUCMacro
+    /// Macro average precision (mean PR-AUC over classes or tags) of `predictProbabilities`.
+    case meanAveragePrecision
 
     public func score(trueLabels: [Int], model: any Classifier, x: Matrix) -> Double {
         switch self {
@@ -12,6 +14,7 @@ public enum Scoring: String, Codable, Sendable {
         case .balancedAccuracy: return Metrics.balancedAccuracy(trueLabels, model.predict(x))
         case .macroF1: return Metrics.precisionRecallF1(trueLabels, model.predict(x)).macroF1
         case .rocAUCMacro: return Metrics.rocAUC(labels: trueLabels, scores: model.predictProbabilities(x))
+        case .meanAveragePrecision: return Metrics.averagePrecision(labels: trueLabels, scores: model.predictProbabilities(x))
         }
     }
 }

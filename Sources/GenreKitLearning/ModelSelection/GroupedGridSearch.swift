@@ -33,6 +33,8 @@ extension GridSearch {
                 case .macroF1: scores.append(Metrics.precisionRecallF1(truth, predicted).macroF1)
                 case .rocAUCMacro:
                     scores.append(Metrics.rocAUC(labels: truth, scores: Matrix(rows: truth.count, cols: classCount, values: songProbabilities)))
+                case .meanAveragePrecision:
+                    scores.append(Metrics.averagePrecision(labels: truth, scores: Matrix(rows: truth.count, cols: classCount, values: songProbabilities)))
                 }
             }
             let row = Row(candidate, foldScores: scores)
