@@ -20,7 +20,7 @@ struct EvaluateCommand: ParsableCommand {
             let m = try GenreModel.read(from: model)
             let runner = GenreModelRunner(model: m)
             let aggregation = try runner.aggregation(named: aggregate)
-            let spec = m.featureSpec.hasPrefix("table:") ? nil : try FeatureSpec(parsing: m.featureSpec)
+            let spec = m.featureSpec.hasPrefix("table:") ? nil : try CombinedFeatureSpec(parsing: m.featureSpec)
             var set = try dataOptions.load(data, spec: spec, labelOrder: m.labels)
             if split != "all" {
                 try set.assignSplits(testFraction: m.training.testFraction ?? 0.25, validFraction: m.training.validFraction ?? 0,

@@ -21,12 +21,16 @@ struct DataOptions: ParsableArguments {
         return s
     }
 
+    /// The feature cache these options name (nil with --no-cache).
+    func featureCache() throws -> FeatureCache? {
+        noCache ? nil : try (cache.map { try FeatureCache(path: $0) } ?? FeatureCache())
+    }
+
     /// Loads DATA with features `spec` (ignored for feature tables), showing extraction progress.
-    func load(_ data: String, spec: FeatureSpec?, labelOrder: [String]? = nil) throws -> FeatureSet {
-        var extractor: FeatureExtractor?
+    func load(_ data: String, spec: CombinedFeatureSpec?, labelOrder: [String]? = nil) throws -> FeatureSet {
+        var extractor: CombinedFeatureExtractor?
         if !featureTable, let spec {
-            let cacheStore = noCache ? nil : try (cache.map { try FeatureCache(path: $0) } ?? FeatureCache())
-            extractor = try FeatureExtractor(spec: spec, cache: cacheStore)
+            extractor = try CombinedFeatureExtractor(spec: spec, cache: try featureCache())
         }
         let start = Date()
         let bar = ProgressBarBox()
@@ -34,8 +38,9 @@ struct DataOptions: ParsableArguments {
             bar.update(p.done, total: p.total)
             if p.done == p.total {
                 let s = Date().timeIntervalSince(start)
-                printError(String(format: "features: %d files (%d cached, %d computed, %d failed) in %.1f s, %.1f files/s",
-                                  p.total, p.cached, p.computed, p.failed, s, Double(p.computed) / max(s, 1e-9)))
+                printError(String(format: "features: %d %@ (%d cached, %d computed, %d failed) in %.1f s, %.1f files/s",
+                                  p.total, (spec?.isCombination ?? false) ? "part-files" : "files", p.cached, p.computed, p.failed, s,
+                                  Double(p.computed) / max(s, 1e-9)))
             }
         }
         for f in set.failures { printError("error: \(f.path): \(f.reason)") }

@@ -22,9 +22,9 @@ struct PredictCommand: ParsableCommand {
             }
             let runner = GenreModelRunner(model: m)
             let aggregation = try runner.aggregation(named: aggregate)
-            let spec = try FeatureSpec(parsing: m.featureSpec)
+            let spec = try CombinedFeatureSpec(parsing: m.featureSpec)
             let files = try inputs.flatMap { try PredictCommand.expand($0) }
-            let extractor = try FeatureExtractor(spec: spec, cache: try cache.map { try FeatureCache(path: $0) } ?? FeatureCache())
+            let extractor = try CombinedFeatureExtractor(spec: spec, cache: try cache.map { try FeatureCache(path: $0) } ?? FeatureCache())
             let bar = ProgressBarBox()
             let results = extractor.extract(paths: files) { bar.update($0.done, total: $0.total) }
             var json: [[String: Any]] = []
