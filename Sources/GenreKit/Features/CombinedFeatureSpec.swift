@@ -29,7 +29,7 @@ public struct CombinedFeatureSpec: Sendable, Hashable, Codable, CustomStringConv
         }
         for (i, p) in parts.enumerated() {
             try p.validate()
-            if parts[..<i].contains(where: { $0.windowKey == p.windowKey }) {
+            if parts[..<i].contains(where: { $0.key == p.key }) {
                 throw FeatureSpecError.malformed(parts.map(\.key).joined(separator: Self.separator),
                                                  reason: "part '\(p.key)' is listed twice; list each part once")
             }
