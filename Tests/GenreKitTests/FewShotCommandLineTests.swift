@@ -62,3 +62,39 @@ extension CommandLineTests {
         XCTAssertTrue(r.out.contains("mfcc+handcrafted:all") && r.out.contains("1.000 ± 0.000"), r.out)
     }
 }
+
+extension CommandLineTests {
+    /// A combined spec goes into the model file as its key and comes back out of it for evaluate and predict;
+    /// embed --features writes its concatenated window rows.
+    func testCombinedSpecThroughTrainEvaluatePredictEmbed() throws {
+        guard FileManager.default.isExecutableFile(atPath: executable) else {
+            return XCTFail("genrekit executable not found at \(executable); build it with the tests (swift build --build-tests)")
+        }
+        let root = makeTemporaryFolder("gk-combined-cli")
+        try makeDataset(root + "/data")
+        let env = ["GENREKIT_CACHE": root + "/cache"]
+        let spec = "mfcc+handcrafted:all@song=max"
+        let train = try run(["train", root + "/data", "--features", spec, "--classifier", "logreg", "--folds", "1", "--out", root + "/m.gkmodel"], env: env)
+        XCTAssertEqual(train.status, 0, train.err)
+        let m = try GenreModel.read(from: root + "/m.gkmodel")
+        XCTAssertEqual(m.featureSpec, try CombinedFeatureSpec(parsing: spec).key)
+        XCTAssertEqual(m.training.dimensions, 360 + HandcraftedFeatures.columnNames.count)
+
+        let eval = try run(["evaluate", root + "/m.gkmodel", root + "/data", "--format", "json"], env: env)
+        XCTAssertEqual(eval.status, 0, eval.err)
+        XCTAssertTrue(eval.err.contains("features: 24 part-files (24 cached, 0 computed, 0 failed)"), eval.err)
+        let report = try JSONSerialization.jsonObject(with: Data(eval.out.utf8)) as! [String: Any]
+        XCTAssertEqual((report["song"] as? [String: Any])?["sampleCount"] as? Int, 3)
+
+        let predict = try run(["predict", root + "/m.gkmodel", root + "/data/bells/bells.1.wav", "--format", "csv"], env: env)
+        XCTAssertEqual(predict.status, 0, predict.err)
+        XCTAssertTrue(predict.out.contains(root + "/data/bells/bells.1.wav,"), predict.out)
+
+        let embed = try run(["embed", root + "/data/drone/drone.0.wav", "--features", spec, "--out", root + "/e.csv"], env: env)
+        XCTAssertEqual(embed.status, 0, embed.err)
+        let lines = try String(contentsOfFile: root + "/e.csv", encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines.count, 2, "header + one 3-s window of the 4-s clip")
+        XCTAssertEqual(lines[1].split(separator: ",").count, 3 + 360 + HandcraftedFeatures.columnNames.count)
+        XCTAssertTrue(embed.err.contains("1 rows × \(360 + HandcraftedFeatures.columnNames.count) features"), embed.err)
+    }
+}

@@ -1,3 +1,4 @@
+import Foundation
 import GenreKit
 import XCTest
 
@@ -78,6 +79,15 @@ final class FewShotTests: XCTestCase {
                        "all-way 5-shot: tag 'tag0' has 5 songs in the support pool but needs 6 (5 for the support set and at least 1 left as a query); "
                        + "only 0 of the 4 tags needed qualify. Use fewer --shots (at most 4 for this tag), or give --test DATA2 as the query set.")
         XCTAssertEqual(message(.init(ways: .all, shots: 4)), "no error")
+        // N ways: only tags with enough songs are drawn; too few of them is refused with the usable settings.
+        let uneven = TaggedSongs(ids: (0..<21).map { "u\($0)" }, tagNames: ["a", "b", "c", "d"], tags: (0..<21).map { [$0 < 18 ? $0 / 6 : 3] },
+                                 vectors: [Float](repeating: 0, count: 21), dimension: 1)
+        XCTAssertEqual(FewShotSampler.eligibleTags(uneven, setting: .init(ways: .count(3), shots: 5), testSet: nil), [0, 1, 2])
+        XCTAssertNoThrow(try FewShotSampler.validate(.init(ways: .count(3), shots: 5), pool: uneven, testSet: nil))
+        XCTAssertThrowsError(try FewShotSampler.validate(.init(ways: .count(4), shots: 5), pool: uneven, testSet: nil)) {
+            XCTAssertEqual("\($0)", "4-way 5-shot: tag 'd' has 3 songs in the support pool but needs 6 (5 for the support set and at least 1 left as a query); "
+                           + "only 3 of the 4 tags needed qualify. Use fewer --shots (at most 2 for this tag), fewer --ways (at most 3), or give --test DATA2 as the query set.")
+        }
         // With a separate query set every pool song may be a support song.
         XCTAssertEqual(message(.init(ways: .all, shots: 5), test: taggedSongs(tagCount: 4, perTag: 1, separation: 1, seed: 3)), "no error")
     }
@@ -120,6 +130,14 @@ final class FewShotTests: XCTestCase {
         experiment.concurrency = 1
         let serial = try experiment.run([.init(features: "good", pool: good), .init(features: "noise", pool: noise)])
         XCTAssertEqual(serial.map(\.episodes), rows.map(\.episodes))
+
+        // JSON: settings as text, NaN-free rows, every episode.
+        let json = try JSONSerialization.jsonObject(with: FewShotTable.json(rows)) as! [[String: Any]]
+        let setting = json[1]["setting"] as? [String: Any]
+        XCTAssertEqual(setting?["ways"] as? String, "all")
+        XCTAssertEqual(setting?["shots"] as? Int, 3)
+        XCTAssertEqual((json[0]["episodes"] as? [Any])?.count, 12)
+        XCTAssertEqual(try JSONDecoder().decode(FewShotSetting.self, from: Data(#"{"ways":"5","shots":2}"#.utf8)), FewShotSetting(ways: .count(5), shots: 2))
 
         let text = FewShotTable.text(rows)
         XCTAssertTrue(text.hasPrefix("features    ways  shots  episodes  dims  roc_auc  roc_auc_ci95  pr_auc  pr_auc_ci95  pr_chance\n"), text)

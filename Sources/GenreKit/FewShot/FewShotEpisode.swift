@@ -1,6 +1,6 @@
 import GenreKitLearning
 
-/// How many tags an episode samples: a number `N`, or every tag.
+/// How many tags an episode samples: a number `N`, or every tag. Encoded as its text (`"5"`, `"all"`).
 public enum FewShotWays: Hashable, Sendable, Codable, CustomStringConvertible {
     case count(Int)
     case all
@@ -16,6 +16,17 @@ public enum FewShotWays: Hashable, Sendable, Codable, CustomStringConvertible {
         case .count(let n): return "\(n)"
         case .all: return "all"
         }
+    }
+
+    public init(from decoder: Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let ways = FewShotWays(text: text) else { throw FewShotError.unreadableWays(text) }
+        self = ways
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(description)
     }
 }
 

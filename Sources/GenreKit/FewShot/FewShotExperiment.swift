@@ -227,6 +227,7 @@ public enum FewShotError: Error, Equatable, Sendable, CustomStringConvertible {
                 : "\(s.shots) for the support set, and at least 1 in the test set (it has \(test!))"
             return "\(s): tag '\(tag)' has \(pool) songs in the support pool but needs \(s.shots + (test == nil ? 1 : 0)) (\(queryNote)); "
                 + "only \(eligible) of the \(needed) tags needed qualify. Use fewer --shots (at most \(max(0, pool - (test == nil ? 1 : 0))) for this tag)"
+                + (s.ways == .all || eligible < 2 ? "" : ", fewer --ways (at most \(eligible))")
                 + (test == nil ? ", or give --test DATA2 as the query set" : "") + "."
         case .noSongs(let what): return "no songs in \(what); check the data and the errors above"
         case .inputsDisagree(let f): return "\(f): its songs have other tags than the first --features' songs (or no test set); featurise the same data for every --features"
