@@ -9,7 +9,9 @@ struct EmbedCommand: ParsableCommand {
         discussion: """
         Several layers are concatenated in the order given (e.g. --layer max_pool,penultimate). Layers with a time \
         axis (timbral, temporal, cnn1-3; vgg pool1-4) are pooled over the window with --pool. Output: .npy (rows × \
-        dims, with a .rows.csv naming the file and window of each row) or .csv (path, window, start, features).
+        dims, with a .rows.csv naming the file and window of each row) or .csv (path, window, start, features). \
+        --features SPEC takes a whole feature specification instead of --model/--layer/--pool/--length/--overlap, \
+        including combinations (MSD_musicnn:max_pool+mfcc), and reads and fills the feature cache.
         """)
 
     @Argument(help: "Audio files.") var files: [String]
@@ -19,17 +21,41 @@ struct EmbedCommand: ParsableCommand {
     @Option(help: "Window length in seconds.") var length = 3.0
     @Option(help: "Hop between windows in seconds (musicnn's input_overlap); 0 for back-to-back windows.") var overlap = 0.0
     @Option(name: .shortAndLong, help: "Output path ending in .npy or .csv.") var out: String
+    @Option(help: "A feature specification (e.g. MSD_musicnn:cnn1,cnn2+mfcc) instead of --model/--layer/--pool/--length/--overlap.")
+    var features: String?
+    @Option(help: "Feature cache path for --features (default ~/.cache/genrekit/features.sqlite).") var cache: String?
 
     func run() throws {
         let layers = layer.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
         guard out.hasSuffix(".npy") || out.hasSuffix(".csv") else {
             printError("error: --out must end in .npy or .csv"); throw ExitCode(2)
         }
-        let tagger = try loadTagger(model: model, length: length, overlap: overlap)
-        let bar = ProgressBar(total: files.count, label: "files")
-        let pool = self.pool
-        let results = BatchRunner.map(files, progress: { d, _ in bar.update(d) }) {
-            try tagger.analyze(path: $0, features: Set(layers), pooling: pool)
+        let results: [Result<WindowFeatures, Error>]
+        let described: String
+        if let features {
+            let spec = try reportingErrors { try CombinedFeatureSpec(parsing: features) }
+            let extractor = try reportingErrors {
+                try CombinedFeatureExtractor(spec: spec, cache: try cache.map { try FeatureCache(path: $0) } ?? FeatureCache())
+            }
+            let bar = ProgressBarBox()
+            results = extractor.extract(paths: files) { bar.update($0.done, total: $0.total) }.map { $0.map(\.windows) }
+            described = spec.key
+        } else {
+            let tagger = try loadTagger(model: model, length: length, overlap: overlap)
+            let bar = ProgressBar(total: files.count, label: "files")
+            let pool = self.pool
+            results = BatchRunner.map(files, progress: { d, _ in bar.update(d) }) {
+                let a = try tagger.analyze(path: $0, features: Set(layers), pooling: pool)
+                let parts = layers.map { a.features[$0]! }
+                let n = a.windowStarts.count, w = parts.reduce(0) { $0 + $1.shape[1] }
+                var values: [Float] = []
+                values.reserveCapacity(n * w)
+                for i in 0..<n {
+                    for p in parts { let c = p.shape[1]; values.append(contentsOf: p.values[i * c..<(i + 1) * c]) }
+                }
+                return WindowFeatures(matrix: Tensor(shape: [n, w], values: values), windowStarts: a.windowStarts, windowSeconds: a.windowSeconds)
+            }
+            described = "\(layers.joined(separator: "+")), \(model)"
         }
         var rows: [(path: String, window: Int, start: Double)] = []
         var values: [Float] = []
@@ -37,14 +63,10 @@ struct EmbedCommand: ParsableCommand {
         for (file, r) in zip(files, results) {
             switch r {
             case .failure(let e): failures += 1; printError("error: \(e)")
-            case .success(let a):
-                let parts = layers.map { a.features[$0]! }
-                let w = parts.reduce(0) { $0 + $1.shape[1] }
-                width = w
-                for i in 0..<a.taggram.shape[0] {
-                    for p in parts { let c = p.shape[1]; values.append(contentsOf: p.values[i * c..<(i + 1) * c]) }
-                    rows.append((file, i, a.windowStarts[i]))
-                }
+            case .success(let f):
+                width = f.dimension
+                values += f.matrix.values
+                for i in 0..<f.windowCount { rows.append((file, i, f.windowStarts[i])) }
             }
         }
         if out.hasSuffix(".npy") {
@@ -58,7 +80,7 @@ struct EmbedCommand: ParsableCommand {
             }
             try text.write(toFile: out, atomically: true, encoding: .utf8)
         }
-        printError("\(rows.count) rows × \(width) features (\(layers.joined(separator: "+")), \(model)) → \(out)")
+        printError("\(rows.count) rows × \(width) features (\(described)) → \(out)")
         if failures > 0 { throw ExitCode(1) }
     }
 }

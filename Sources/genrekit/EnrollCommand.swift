@@ -25,8 +25,7 @@ struct EnrollCommand: ParsableCommand {
         try reportingErrors {
             let m = try GenreModel.read(from: model)
             _ = try m.requireTagger()
-            let spec = try FeatureSpec(parsing: m.featureSpec)
-            let extractor = try FeatureExtractor(spec: spec, cache: try cache.map { try FeatureCache(path: $0) } ?? FeatureCache())
+            let extractor = try m.featureExtractor(cache: try cache.map { try FeatureCache(path: $0) } ?? FeatureCache())
             let exampleFiles = try examples.flatMap { try PredictCommand.expand($0) }
             let negativeFiles = try negatives.flatMap { try PredictCommand.expand($0) }
             if let both = Set(exampleFiles).intersection(negativeFiles).sorted().first {
@@ -49,7 +48,7 @@ struct EnrollCommand: ParsableCommand {
 
     /// Features of every file; any failure stops the enrollment (a tag learnt from fewer songs than asked would
     /// silently be a different tag).
-    private func features(_ files: [String], _ extractor: FeatureExtractor, role: String) throws -> [ItemFeatures] {
+    private func features(_ files: [String], _ extractor: CombinedFeatureExtractor, role: String) throws -> [ItemFeatures] {
         let bar = ProgressBarBox()
         let results = extractor.extract(paths: files) { bar.update($0.done, total: $0.total) }
         var items: [ItemFeatures] = [], failed: [String] = []

@@ -23,7 +23,7 @@ struct EvaluateCommand: ParsableCommand {
                 throw ValidationError("a tagger's song scores are the mean of its window probabilities; drop --aggregate \(aggregate)")
             }
             let aggregation = m.task == .tagging ? .mean : try runner.aggregation(named: aggregate)
-            let spec = m.featureSpec.hasPrefix("table:") ? nil : try FeatureSpec(parsing: m.featureSpec)
+            let spec = m.featureSpec.hasPrefix("table:") ? nil : try CombinedFeatureSpec(parsing: m.featureSpec)
             var set = try dataOptions.load(data, spec: spec, labelOrder: m.labels, model: m)
             if split != "all" {
                 try set.assignSplits(testFraction: m.training.testFraction ?? 0.25, validFraction: m.training.validFraction ?? 0,

@@ -22,13 +22,17 @@ struct DataOptions: ParsableArguments {
         return s
     }
 
+    /// The feature cache these options name (nil with --no-cache).
+    func featureCache() throws -> FeatureCache? {
+        noCache ? nil : try (cache.map { try FeatureCache(path: $0) } ?? FeatureCache())
+    }
+
     /// Loads DATA with features `spec` (ignored for feature tables), showing extraction progress.
     /// With `model`, its own extractor is used (a fine-tuned model's network lives in the model file).
-    func load(_ data: String, spec: FeatureSpec?, labelOrder: [String]? = nil, model: GenreModel? = nil) throws -> FeatureSet {
-        var extractor: FeatureExtractor?
+    func load(_ data: String, spec: CombinedFeatureSpec?, labelOrder: [String]? = nil, model: GenreModel? = nil) throws -> FeatureSet {
+        var extractor: CombinedFeatureExtractor?
         if !featureTable, let spec {
-            let cacheStore = noCache ? nil : try (cache.map { try FeatureCache(path: $0) } ?? FeatureCache())
-            extractor = try model?.featureExtractor(cache: cacheStore) ?? FeatureExtractor(spec: spec, cache: cacheStore)
+            extractor = try model?.featureExtractor(cache: try featureCache()) ?? CombinedFeatureExtractor(spec: spec, cache: try featureCache())
         }
         let start = Date()
         let bar = ProgressBarBox()
@@ -36,8 +40,9 @@ struct DataOptions: ParsableArguments {
             bar.update(p.done, total: p.total)
             if p.done == p.total {
                 let s = Date().timeIntervalSince(start)
-                printError(String(format: "features: %d files (%d cached, %d computed, %d failed) in %.1f s, %.1f files/s",
-                                  p.total, p.cached, p.computed, p.failed, s, Double(p.computed) / max(s, 1e-9)))
+                printError(String(format: "features: %d %@ (%d cached, %d computed, %d failed) in %.1f s, %.1f files/s",
+                                  p.total, (spec?.isCombination ?? false) ? "part-files" : "files", p.cached, p.computed, p.failed, s,
+                                  Double(p.computed) / max(s, 1e-9)))
             }
         }
         for f in set.failures { printError("error: \(f.path): \(f.reason)") }

@@ -89,7 +89,7 @@ struct TagCommand: ParsableCommand {
     /// Tags with a `.gkmodel` tagger: the model's own windows and features (through the feature cache).
     private func analyzeWithTrainedTagger() throws -> [Result<FileAnalysis, Error>] {
         let m = try GenreModel.read(from: model)
-        let spec = try FeatureSpec(parsing: m.featureSpec)
+        let spec = try CombinedFeatureSpec(parsing: m.featureSpec).parts[0]
         if length != spec.windowLength || overlap != spec.overlap {
             throw ValidationError("this tagger was trained on \(spec.windowLength)-s windows with hop \(spec.overlap) s (\(m.featureSpec)); drop --length/--overlap")
         }

@@ -20,7 +20,7 @@ struct TrainCommand: ParsableCommand {
 
     @Argument(help: "Dataset folder, manifest, or feature table.") var data: String
     @Option(help: "classification (one genre per song) or tagging (several tags per song).") var task: GenreModel.Task = .classification
-    @Option(help: "Features: MODEL:layer[,layer...][@length=3,overlap=0,pool=mean,song=mean]; or mfcc, handcrafted (librosa-style descriptors per window).") var features = "MSD_musicnn:max_pool"
+    @Option(help: "Features: MODEL:layer[,layer...][@length=3,overlap=0,pool=mean,song=mean]; or mfcc, handcrafted (librosa-style descriptors per window); parts joined by + are concatenated (MSD_musicnn:max_pool+mfcc).") var features = "MSD_musicnn:max_pool"
     @Option(help: "Classifier: \(ClassifierChoice.allCases.map(\.rawValue).joined(separator: ", ")).") var classifier: ClassifierChoice = .auto
     @Option(help: "Train on windows (segment, as seed paper 003) or on song vectors (song).") var level: GenreModel.TrainingLevel = .segment
     @Option(help: "Cross-validation folds for model selection (1 = no search).") var folds = 5
@@ -36,7 +36,7 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let spec = dataOptions.featureTable ? nil : try FeatureSpec(parsing: features)
+            let spec = dataOptions.featureTable ? nil : try CombinedFeatureSpec(parsing: features)
             var set = try dataOptions.load(data, spec: spec)
             try set.assignSplits(testFraction: testFraction, validFraction: validFraction, seed: seed)
             let train = set.subset(.train), valid = set.subset(.valid)
@@ -64,7 +64,7 @@ struct TrainCommand: ParsableCommand {
         }
     }
 
-    private func trainTagger(_ set: FeatureSet, train: [ItemFeatures], valid: [ItemFeatures], spec: FeatureSpec?) throws {
+    private func trainTagger(_ set: FeatureSet, train: [ItemFeatures], valid: [ItemFeatures], spec: CombinedFeatureSpec?) throws {
         var counts = [Int](repeating: 0, count: set.labels.count)
         for item in train { for l in item.labelSet { counts[l] += 1 } }
         printError("training songs per tag: " + zip(set.labels, counts).map { "\($0) \($1)" }.joined(separator: ", "))

@@ -27,3 +27,28 @@ final class StudyTests: XCTestCase {
         XCTAssertTrue(FeatureStudy.html(rows, title: "t").contains("<b>"))
     }
 }
+
+final class StudyHeldOutTests: XCTestCase {
+    func testTrainOnOneSetScoreOnAnother() throws {
+        let labels = ["a", "b", "c"]
+        func set(_ items: [ItemFeatures]) -> FeatureSet { FeatureSet(labels: labels, items: items, splits: Array(repeating: nil, count: items.count)) }
+        let train = syntheticSongs(perClass: 10, seed: 21)
+        let test = syntheticSongs(perClass: 4, seed: 22).map { item -> ItemFeatures in
+            var i = item; i.id = "test-" + item.id; return i
+        }
+        // The second specification lacks one test song: both rows are scored on the 11 songs they share.
+        var trainer = Trainer()
+        trainer.choice = .logreg; trainer.folds = 1
+        let study = FeatureStudy(trainer: trainer)
+        let rows = try study.runHeldOut(train: [("x", set(train)), ("y", set(train))], test: [("x", set(test)), ("y", set(Array(test.dropLast())))])
+        XCTAssertEqual(rows.map(\.features), ["x", "y"])
+        XCTAssertEqual(rows[0].accuracy.folds.count, 1)
+        XCTAssertEqual(rows[0].accuracy.std, 0)
+        XCTAssertEqual(rows[0].accuracy.mean, rows[1].accuracy.mean, "same features, same songs")
+        XCTAssertEqual(rows[0].accuracy.mean * 11, (rows[0].accuracy.mean * 11).rounded(), accuracy: 1e-9, "a share of 11 songs")
+        XCTAssertGreaterThan(rows[0].accuracy.mean, 0.8)
+        XCTAssertThrowsError(try study.runHeldOut(train: [("x", set(train))], test: [("z", set(test))])) {
+            XCTAssertEqual($0 as? StudyError, .specsDiffer)
+        }
+    }
+}

@@ -75,6 +75,8 @@ public enum FeatureSpecError: Error, Equatable, Sendable, CustomStringConvertibl
     case repeatedLayer(String)
     /// Window length, overlap or model/window combination out of range.
     case invalidWindow(String)
+    /// Two parts of a ``CombinedFeatureSpec`` cut different windows (their keys).
+    case windowsDisagree(String, String)
 
     public var description: String {
         switch self {
@@ -84,6 +86,8 @@ public enum FeatureSpecError: Error, Equatable, Sendable, CustomStringConvertibl
         case .noLayers(let m, let known): return "no layer given for \(m); choose one or more of \(known.joined(separator: ", "))"
         case .repeatedLayer(let l): return "layer '\(l)' is listed twice; list each layer once"
         case .invalidWindow(let r): return "invalid window: \(r)"
+        case .windowsDisagree(let a, let b):
+            return "the parts of a combined spec must cut the same windows, but '\(a)' and '\(b)' differ; give every part the same @length, overlap and pad"
         }
     }
 }

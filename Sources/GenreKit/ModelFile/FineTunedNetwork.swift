@@ -105,12 +105,12 @@ public enum FineTunedNetworkError: Error, CustomStringConvertible, Equatable {
 
 extension GenreModel {
     /// The feature extractor this model reads its inputs with: its fine-tuned network when it has one, else the
-    /// published network (or descriptors) its feature spec names.
-    public func featureExtractor(store: ModelStore = ModelStore(), cache: FeatureCache?) throws -> FeatureExtractor {
-        let spec = try FeatureSpec(parsing: featureSpec)
+    /// published networks (or descriptors) its feature spec names.
+    public func featureExtractor(store: ModelStore = ModelStore(), cache: FeatureCache?) throws -> CombinedFeatureExtractor {
         if let network {
-            return try FeatureExtractor(spec: spec, model: network.load(labels: labels, store: store), cache: cache)
+            let spec = try FeatureSpec(parsing: featureSpec)
+            return try CombinedFeatureExtractor(parts: [FeatureExtractor(spec: spec, model: network.load(labels: labels, store: store), cache: cache)])
         }
-        return try FeatureExtractor(spec: spec, store: store, cache: cache)
+        return try CombinedFeatureExtractor(spec: CombinedFeatureSpec(parsing: featureSpec), store: store, cache: cache)
     }
 }

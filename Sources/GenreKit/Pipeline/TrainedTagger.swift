@@ -10,7 +10,7 @@ import GenreKitNN
 public struct TrainedTagger: Sendable {
     public let model: GenreModel
     public let tagger: OneVsRestClassifier
-    public let extractor: FeatureExtractor
+    public let extractor: CombinedFeatureExtractor
 
     /// - Throws: ``TaggingModelError/notATagger(_:)`` for a classification model; ``FeatureSpecError`` and model-loading
     ///   errors for the feature specification.
@@ -19,7 +19,7 @@ public struct TrainedTagger: Sendable {
         guard !model.featureSpec.hasPrefix("table:") else { throw TaggingModelError.trainedOnFeatureTable }
         self.model = model
         self.tagger = tagger
-        self.extractor = try FeatureExtractor(spec: try FeatureSpec(parsing: model.featureSpec), store: store, cache: cache)
+        self.extractor = try model.featureExtractor(store: store, cache: cache)
     }
 
     /// Analyses every file (features from the cache when present), in input order; a failing file does not stop

@@ -50,7 +50,7 @@ public struct FeatureSet: Sendable {
 
     /// Loads and featurises `source`. For audio, `extractor` computes (or reads from its cache) the window features;
     /// `labelOrder` fixes the label list (a trained model's) — items with other labels are reported as failures.
-    public static func load(_ source: Source, extractor: FeatureExtractor?, labelOrder: [String]? = nil,
+    public static func load(_ source: Source, extractor: (any FeatureExtracting)?, labelOrder: [String]? = nil,
                             progress: (@Sendable (FeatureExtractor.Progress) -> Void)? = nil) throws -> FeatureSet {
         if source.featureTable {
             let table = try FeatureTable.read(csv: source.data, idColumn: source.idColumn, labelColumn: source.labelColumn)
