@@ -44,7 +44,7 @@ final class CombinedFeatureSpecTests: XCTestCase {
         XCTAssertTrue(message("MSD_musicnn:max_pool++mfcc").contains("part 2 is empty"))
         XCTAssertTrue(message("MSD_musicnn:max_pool+").contains("part 2 is empty"))
         XCTAssertEqual(message("MSD_musicnn:max_pool+MSD_musicnn:nope"),
-                       "MSD_musicnn has no layer 'nope'; choose from " + MusicnnModel.featureNames.joined(separator: ", "))
+                       "MSD_musicnn has no layer 'nope'; choose from " + (MusicnnModel.featureNames + [FeatureSpec.outputLayer]).joined(separator: ", "))
         // The same part with another song pooling is a different part, allowed.
         XCTAssertEqual(message("mfcc+mfcc@song=max"), "no error")
     }

@@ -53,12 +53,14 @@ public final class FineTuneStopFlag: @unchecked Sendable {
 public struct FineTuneResult: Sendable {
     /// The network of the epoch with the lowest validation loss (the last epoch without validation songs).
     public var network: MusicnnTrainableNetwork
-    /// 1-based epoch of ``network`` (0: training stopped before the first epoch ended).
+    /// 1-based epoch of ``network``. An interrupted epoch counts with the batches it finished.
     public var bestEpoch: Int
     public var history: [FineTuneEpoch]
     public var stopReason: StopReason
     /// Songs that could not be decoded, with the reason (the others went on).
     public var failures: [(path: String, reason: String)]
+    /// Validation loss of the network before training (new output layer), nil without validation songs.
+    public var initialValidLoss: Double?
     /// Seconds spent decoding and caching the frozen part.
     public var preparationSeconds: Double
     /// Training throughput over all epochs (segments/s, forward + backward + update).
@@ -223,6 +225,9 @@ public struct FineTuner: Sendable {
         let fb = MelSpectrogram.musicnn.filterbank
 
         // 4. Epochs.
+        let initial = validIdx.isEmpty ? nil
+            : Self.validate(net, validCache, labels: validIdx.map { allSongs[$0].label }, itemShape: net.itemShape(frames: length)).loss
+        if let initial { progress(.note(String(format: "validation loss before training: %.4f", initial))) }
         var best = net, bestEpoch = 0, bestLoss = Double.infinity, sinceBest = 0
         var history: [FineTuneEpoch] = []
         var stopReason = FineTuneResult.StopReason.completed
@@ -311,12 +316,12 @@ public struct FineTuner: Sendable {
             var record = FineTuneEpoch(epoch: epoch, trainLoss: lossSum / Double(max(batches, 1)), validLoss: nil,
                                        validSegmentAccuracy: nil, validSongAccuracy: nil, learningRate: optimizer.learningRate,
                                        seconds: 0, segments: segments.count)
-            if !validIdx.isEmpty && stopReason != .interrupted {
+            if !validIdx.isEmpty {
                 let v = Self.validate(net, validCache, labels: validIdx.map { allSongs[$0].label }, itemShape: net.itemShape(frames: length))
                 record.validLoss = v.loss; record.validSegmentAccuracy = v.segmentAccuracy; record.validSongAccuracy = v.songAccuracy
                 if v.loss < bestLoss { bestLoss = v.loss; best = net; bestEpoch = epoch; sinceBest = 0 } else { sinceBest += 1 }
                 if o.schedule == .plateau { optimizer.learningRate = plateau.update(metric: Float(v.loss)) }
-            } else if stopReason != .interrupted || bestEpoch == 0 {
+            } else {
                 best = net; bestEpoch = epoch
             }
             record.seconds = Date().timeIntervalSince(epochStart)
@@ -326,7 +331,7 @@ public struct FineTuner: Sendable {
             if let p = o.patience, !validIdx.isEmpty, sinceBest >= p { stopReason = .earlyStopping; break epochs }
         }
         return FineTuneResult(network: best, bestEpoch: bestEpoch, history: history, stopReason: stopReason,
-                              failures: failures, preparationSeconds: preparation,
+                              failures: failures, initialValidLoss: initial, preparationSeconds: preparation,
                               segmentsPerSecond: Double(trainedSegments) / max(trainSeconds, 1e-9))
     }
 
