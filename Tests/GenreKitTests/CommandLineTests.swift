@@ -88,6 +88,46 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(bad.err.contains("not a GenreKit model file"), bad.err)
     }
 
+    func testFinetuneThenEvaluateAndPredict() throws {
+        guard FileManager.default.isExecutableFile(atPath: executable) else {
+            return XCTFail("genrekit executable not found at \(executable); build it with the tests (swift build --build-tests)")
+        }
+        guard ModelStore().isInstalled("MSD_musicnn") else {
+            if ProcessInfo.processInfo.environment["GENREKIT_REQUIRE_MODELS"] == "1" { return XCTFail("MSD_musicnn missing") }
+            throw XCTSkip("MSD_musicnn not installed")
+        }
+        let root = NSTemporaryDirectory() + "gk-cli-ft-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try makeDataset(root + "/data")
+        let env = ["GENREKIT_CACHE": root + "/cache"]
+        let model = root + "/ft.gkmodel"
+        let ft = try run(["finetune", root + "/data", "--train", "backend", "--epochs", "4", "--batch", "8", "--lr", "0.003",
+                          "--valid-fraction", "0.34", "--segment-hop", "0.25", "--history", root + "/h.csv", "--out", model], env: env)
+        XCTAssertEqual(ft.status, 0, ft.err)
+        XCTAssertTrue(ft.err.contains("on 6 training and 3 validation songs, 3 classes"), ft.err)
+        XCTAssertTrue(ft.err.contains("epoch   4/4"), ft.err)
+        XCTAssertTrue(ft.out.contains("wrote \(model) (MSD_musicnn~ft"), ft.out)
+        let history = try String(contentsOfFile: root + "/h.csv", encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(history.count, 5)
+        let m = try GenreModel.read(from: model)
+        XCTAssertEqual(m.labels, ["bells", "drone", "pulse"])
+        XCTAssertEqual(m.network?.base, "MSD_musicnn")
+        XCTAssertEqual(m.training.splitSeed, 0)
+
+        let eval = try run(["evaluate", model, root + "/data", "--format", "json"], env: env)
+        XCTAssertEqual(eval.status, 0, eval.err)
+        let report = try JSONSerialization.jsonObject(with: Data(eval.out.utf8)) as! [String: Any]
+        XCTAssertEqual((report["song"] as! [String: Any])["sampleCount"] as? Int, 3, "the same held-out test songs as train")
+        let predict = try run(["predict", model, root + "/data/pulse/pulse.0.wav", "--format", "json"], env: env)
+        XCTAssertEqual(predict.status, 0, predict.err)
+        let p = try JSONSerialization.jsonObject(with: Data(predict.out.utf8)) as! [[String: Any]]
+        XCTAssertEqual((p[0]["probabilities"] as? [String: Double])?.count, 3)
+
+        let refused = try run(["finetune", root + "/data", "--from", "MSD_vgg", "--epochs", "1", "--out", root + "/x.gkmodel"], env: env)
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.err.contains("MSD_vgg cannot be fine-tuned"), refused.err)
+    }
+
     /// A "buzz" the tagger never saw: a 440 Hz square-ish tone gated at 4 Hz.
     func makeBuzz(_ path: String, detune: Double) throws {
         let sr = 16000, n = 4 * sr

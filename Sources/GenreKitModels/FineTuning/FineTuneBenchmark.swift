@@ -1,0 +1,71 @@
+import Foundation
+import GenreKitNN
+
+/// Training throughput of a fine-tuned musicnn network per ``FineTuneStage``: Adam steps (forward in training
+/// mode, backward, update) on one batch of synthetic patches' stage inputs, and the model FLOPs of the whole
+/// network's training step relative to `cblas_sgemm` peak measured in the same run.
+public enum FineTuneBenchmark {
+    /// One stage's measurement.
+    public struct Result: Sendable {
+        public var stage: FineTuneStage
+        public var batch: Int
+        /// Seconds per training step (median).
+        public var secondsPerStep: Double
+        public var segmentsPerSecond: Double { Double(batch) / secondsPerStep }
+        /// Segments per second of the frozen part that feeds this stage (its one-time cache), nil for `all`.
+        public var cacheSegmentsPerSecond: Double?
+        /// Model GFLOP/s of the training step (3 × forward FLOPs of the trained part), for `all`: the whole network.
+        public var gflops: Double
+    }
+
+    /// Forward FLOPs of one `frames`-frame segment through the trained part of `stage` (GEMM multiply-adds × 2).
+    public static func forwardFlops(_ arch: ModelArchitecture, stage: FineTuneStage, frames t: Int = ModelArchitecture.frames,
+                                    classes: Int) -> Double {
+        let mels = ModelArchitecture.mels, f = arch.midendFilters, u = arch.backendUnits
+        func gemm(_ m: Int, _ k: Int, _ n: Int) -> Double { 2 * Double(m) * Double(k) * Double(n) }
+        var flops = 0.0
+        if stage == .all {
+            for width in [Int(0.4 * Double(mels)), Int(0.7 * Double(mels))] {
+                let outWidth = mels - width + 1
+                flops += gemm(t * outWidth, 7 * width, 204)
+            }
+            for k in [128, 64, 32] { flops += gemm(t * mels, k, 51) }
+        }
+        if stage == .midend || stage == .all {
+            flops += gemm(t, 7 * 561, f) + 2 * gemm(t, 7 * f, f)
+        }
+        if stage != .head { flops += gemm(1, 2 * (561 + 3 * f), u) }
+        return flops + gemm(1, u, classes)
+    }
+
+    /// Measures `stages` with `weights` (`arch`'s checkpoint), batch `batch`, `steps` timed steps after one warm-up.
+    public static func run(arch: ModelArchitecture, weights: WeightSource, stages: [FineTuneStage] = FineTuneStage.allCases.reversed(),
+                           batch: Int = 32, classes: Int = 10, steps: Int = 5) throws -> [Result] {
+        let frozen = try MusicnnModel(architecture: arch, weights: weights)
+        let patches = ModelBenchmark.syntheticPatches(batch)
+        let labels = (0..<batch).map { $0 % classes }
+        var results: [Result] = []
+        for stage in stages {
+            var net = try MusicnnTrainableNetwork(base: arch, weights: weights, labels: (0..<classes).map { "c\($0)" }, stage: stage, seed: 1)
+            var input = Tensor(shape: [1])
+            let cacheSeconds = ModelBenchmark.time(1) { input = frozen.stageInput(stage, patches: patches, count: batch) }
+            var adam = Adam(weightDecayMask: net.weightDecayMask)
+            var g = SeededGenerator(seed: 1)
+            var times: [Double] = []
+            for k in 0...max(1, steps) {
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                let (logits, tape) = net.forwardTraining(input, generator: &g)
+                let grads = net.backward(tape, logitsGradient: SoftmaxCrossEntropy()(logits: logits, labels: labels).gradient)
+                var p = net.parameters
+                adam.update(&p, gradients: grads)
+                net.setParameters(p)
+                if k > 0 { times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9) }
+            }
+            let step = times.sorted()[times.count / 2]
+            let flops = 3 * forwardFlops(arch, stage: stage, classes: classes) * Double(batch)
+            results.append(Result(stage: stage, batch: batch, secondsPerStep: step,
+                                  cacheSegmentsPerSecond: stage == .all ? nil : Double(batch) / cacheSeconds, gflops: flops / step / 1e9))
+        }
+        return results
+    }
+}
