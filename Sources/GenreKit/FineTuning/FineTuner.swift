@@ -138,7 +138,7 @@ public struct FineTuner: Sendable {
         let allSongs = train + valid
         var spectrograms = [SongSpectrogram?](repeating: nil, count: allSongs.count)
         var failures: [(String, String)] = []
-        let decoded = DecodedSongs(count: allSongs.count)
+        let decoded = ConcurrentResults<SongSpectrogram>(count: allSongs.count)
         let paths = allSongs.map(\.path)
         let frontEnd = MusicnnFrontEnd()
         let group = DispatchGroup()
@@ -181,7 +181,7 @@ public struct FineTuner: Sendable {
         let hop = max(1, Int((o.segmentHop * 16000 / 256).rounded()))
         /// The trained part's input for every grid segment of `songs`, computed by the frozen network.
         func stageInputs(_ songs: [Int], hop: Int) -> [[Float]] {
-            let out = DecodedSongs(count: songs.count)
+            let out = ConcurrentResults<[Float]>(count: songs.count)
             let chunk = 8
             let specs = songs.map { spectrograms[$0]! }
             DispatchQueue.concurrentPerform(iterations: songs.count) { k in
@@ -199,10 +199,10 @@ public struct FineTuner: Sendable {
                         lo = hi
                     }
                 }
-                out.set(k, .success(SongSpectrogram(power: values)))
+                out.set(k, .success(values))
             }
             progress(.caching(done: songs.count, total: songs.count))
-            return (0..<songs.count).map { (try? out.results[$0]!.get())?.power ?? [] }
+            return (0..<songs.count).map { (try? out.results[$0]!.get()) ?? [] }
         }
         let trainCache: [[Float]] = live ? [] : stageInputs(trainIdx, hop: hop)
         let validCache = stageInputs(validIdx, hop: length)
@@ -387,12 +387,12 @@ public struct FineTuner: Sendable {
 }
 
 /// Thread-safe slots for per-song results filled concurrently.
-final class DecodedSongs: @unchecked Sendable {
+final class ConcurrentResults<T>: @unchecked Sendable {
     private let lock = NSLock()
-    private(set) var results: [Result<SongSpectrogram, Error>?]
+    private(set) var results: [Result<T, Error>?]
     private(set) var done = 0
     init(count: Int) { results = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ r: Result<SongSpectrogram, Error>) {
+    func set(_ i: Int, _ r: Result<T, Error>) {
         lock.lock(); results[i] = r; done += 1; lock.unlock()
     }
 }
