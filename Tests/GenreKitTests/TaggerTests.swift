@@ -33,6 +33,18 @@ final class TaggerTests: XCTestCase {
         return path
     }
 
+    func testTaggramIsAFeatureLayer() throws {
+        let t = try tagger()
+        let path = try writeAudio(seconds: 7, rate: 16000, channels: 1)
+        let spec = try FeatureSpec(parsing: "MSD_musicnn:taggram,penultimate")
+        let f = try FeatureExtractor(spec: spec, model: t.model, cache: nil).windowFeatures(path: path)
+        let a = try t.analyze(path: path, features: ["penultimate"], pooling: .mean)
+        XCTAssertEqual(f.matrix.shape, [2, 50 + 200])
+        for w in 0..<2 {
+            XCTAssertEqual(Array(f.matrix.values[(w * 250)..<(w * 250 + 50)]), Array(a.taggram.values[(w * 50)..<((w + 1) * 50)]))
+        }
+    }
+
     func assertValid(_ a: FileAnalysis, windows: Int, file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertEqual(a.taggram.shape, [windows, 50], file: file, line: line)
         XCTAssertTrue(a.taggram.values.allSatisfy { $0.isFinite && $0 >= 0 && $0 <= 1 }, file: file, line: line)
