@@ -1,25 +1,27 @@
 import Foundation
 import GenreKit
 
-/// `genrekit-bench finetune [--model MSD_musicnn] [--batch 32] [--steps 5]`: training segments per second for each
+/// `genrekit-bench finetune [--model MSD_musicnn] [--batch 32] [--steps 5] [--stages all,midend,backend,head]`: training segments per second for each
 /// fine-tuning stage and the whole network's training GFLOP/s against `cblas_sgemm` peak in the same run.
 struct FineTuneBenchmarkCommand {
     let model: String
     let batch: Int
     let steps: Int
+    let stages: [FineTuneStage]
 
     init(arguments: [String]) {
         let o = Options(arguments)
         model = o["model"] ?? "MSD_musicnn"
         batch = Int(o["batch"] ?? "") ?? 32
         steps = Int(o["steps"] ?? "") ?? 5
+        stages = (o["stages"] ?? "all,midend,backend,head").split(separator: ",").compactMap { FineTuneStage(rawValue: String($0)) }
     }
 
     func run() throws {
         guard let arch = ModelArchitecture.named(model) else { throw ModelLoadError.unknownModel(name: model) }
         let weights = try ModelStore().checkpoint(for: model)
         let peakBefore = ModelBenchmark.sgemmGFlops()
-        let results = try FineTuneBenchmark.run(arch: arch, weights: weights, batch: batch, steps: steps)
+        let results = try FineTuneBenchmark.run(arch: arch, weights: weights, stages: stages, batch: batch, steps: steps)
         let peak = max(peakBefore, ModelBenchmark.sgemmGFlops())
         print("fine-tuning \(model), batch \(batch), 10 classes, \(ProcessInfo.processInfo.activeProcessorCount) cores; sgemm 1024³ peak (same run): "
               + String(format: "%.1f GFLOP/s", peak))

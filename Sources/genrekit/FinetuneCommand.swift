@@ -24,7 +24,7 @@ struct FinetuneCommand: ParsableCommand {
         """)
 
     @Argument(help: "Dataset folder ROOT/<genre>/<file> or manifest CSV/TSV (path,label[,split]).") var data: String
-    @Option(help: "Pre-trained network to start from: MSD_musicnn, MTT_musicnn, MSD_musicnn_big, or random_musicnn (from scratch).") var from = "MSD_musicnn"
+    @Option(help: "Pre-trained network to start from: MSD_musicnn, MTT_musicnn, random_musicnn (from scratch), or MSD_musicnn_big where its checkpoint is installed (the musicnn 0.1.0 wheel lacks it).") var from = "MSD_musicnn"
     @Option(name: .customLong("train"), help: "What to train: head, backend, midend or all.") var stage: FineTuneStage = .head
     @Option(help: "Maximum epochs.") var epochs = 150
     @Option(help: "Random 3-s segments per training song and epoch.") var segmentsPerSong = 4

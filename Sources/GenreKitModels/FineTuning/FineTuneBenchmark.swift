@@ -1,4 +1,5 @@
 import Foundation
+import GenreKitDSP
 import GenreKitNN
 
 /// Training throughput of a fine-tuned musicnn network per ``FineTuneStage``: Adam steps (forward in training
@@ -12,7 +13,8 @@ public enum FineTuneBenchmark {
         /// Seconds per training step (median).
         public var secondsPerStep: Double
         public var segmentsPerSecond: Double { Double(batch) / secondsPerStep }
-        /// Segments per second of the frozen part that feeds this stage (its one-time cache), nil for `all`.
+        /// Segments per second of the frozen part that feeds this stage (its one-time cache: chunks of 8 segments on
+        /// all cores, as ``FineTuner`` fills it), nil for `all`.
         public var cacheSegmentsPerSecond: Double?
         /// Model GFLOP/s of the training step (3 × forward FLOPs of the trained part), for `all`: the whole network.
         public var gflops: Double
@@ -48,7 +50,18 @@ public enum FineTuneBenchmark {
         for stage in stages {
             var net = try MusicnnTrainableNetwork(base: arch, weights: weights, labels: (0..<classes).map { "c\($0)" }, stage: stage, seed: 1)
             var input = Tensor(shape: [1])
-            let cacheSeconds = ModelBenchmark.time(1) { input = frozen.stageInput(stage, patches: patches, count: batch) }
+            input = frozen.stageInput(stage, patches: patches, count: batch)
+            // The cache is filled as FineTuner does: chunks of 8 segments on all cores, single-threaded BLAS each.
+            let chunkCount = (batch + 7) / 8
+            let cacheSeconds = ModelBenchmark.time(3) {
+                BLASThreads.withSingleThread {
+                    DispatchQueue.concurrentPerform(iterations: chunkCount) { k in
+                        let lo = k * 8, hi = min(batch, lo + 8)
+                        let part = Array(patches[(lo * ModelArchitecture.frames * ModelArchitecture.mels)..<(hi * ModelArchitecture.frames * ModelArchitecture.mels)])
+                        _ = frozen.stageInput(stage, patches: part, count: hi - lo)
+                    }
+                }
+            }
             var adam = Adam(weightDecayMask: net.weightDecayMask)
             var g = SeededGenerator(seed: 1)
             var times: [Double] = []
