@@ -167,24 +167,11 @@ public struct MultilayerPerceptron: Classifier {
             for j in 0..<k { dz[r * k + j] = w * invW * dz[r * k + j] / s }
             dz[r * k + y] -= w * invW
         }
-        var penalty = 0.0
-        for v in w1 { penalty += v * v }
-        for v in w2 { penalty += v * v }
         let reg = l2 / Double(b)
-        loss = loss * invW + 0.5 * reg * penalty
-        var gW2 = w2.map { $0 * reg }
-        gemmRaw(true, false, h, k, b, hidden, h, dz, k, &gW2, k, 1)
-        var gb2 = [Double](repeating: 0, count: k)
-        for r in 0..<b { for j in 0..<k { gb2[j] += dz[r * k + j] } }
-        var dh = [Double](repeating: 0, count: b * h)
-        gemmRaw(false, true, b, h, k, dz, k, w2, k, &dh, h, 0)
-        for i in 0..<(b * h) where hidden[i] <= 0 { dh[i] = 0 }
-        var gW1 = w1.map { $0 * reg }
-        gemmRaw(true, false, d, h, b, xb.values, d, dh, h, &gW1, h, 1)
-        var gb1 = [Double](repeating: 0, count: h)
-        for r in 0..<b { for j in 0..<h { gb1[j] += dh[r * h + j] } }
+        loss = loss * invW + 0.5 * reg * squaredNorm(w1, w2)
+        let gradients = hiddenLayerGradients(x: xb.values, d: d, hidden: hidden, h: h, dz: dz, k: k, rows: b, w1: w1, w2: w2, reg: reg)
         hidden.removeAll()
-        return (loss, [gW1, gb1, gW2, gb2], wsum)
+        return (loss, gradients, wsum)
     }
 
     private func forwardHidden(_ xv: [Double], rows: Int) -> [Double] {
@@ -258,4 +245,36 @@ func gemmRaw(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int,
             }
         }
     }
+}
+
+/// Gradients of the one-hidden-layer ReLU network `z = relu(x·W₁ + b₁)·W₂ + b₂` shared by the perceptrons, from
+/// `dz = ∂L/∂z` (`b × k`), the batch `x` (`b × d`) and its hidden activations (`b × h`), with the L2 term `reg·W`
+/// on the kernels:
+///
+///     ∂L/∂W₂ = hᵀ·dz + reg·W₂     ∂L/∂b₂ = Σ_r dz     ∂L/∂h = dz·W₂ᵀ ⊙ 1[h > 0]
+///     ∂L/∂W₁ = xᵀ·∂L/∂h + reg·W₁  ∂L/∂b₁ = Σ_r ∂L/∂h
+///
+/// Returns `[∂W₁, ∂b₁, ∂W₂, ∂b₂]`.
+func hiddenLayerGradients(x: [Double], d: Int, hidden: [Double], h: Int, dz: [Double], k: Int, rows b: Int,
+                          w1: [Double], w2: [Double], reg: Double) -> [[Double]] {
+    var gW2 = w2.map { $0 * reg }
+    gemmRaw(true, false, h, k, b, hidden, h, dz, k, &gW2, k, 1)
+    var gb2 = [Double](repeating: 0, count: k)
+    for r in 0..<b { for j in 0..<k { gb2[j] += dz[r * k + j] } }
+    var dh = [Double](repeating: 0, count: b * h)
+    gemmRaw(false, true, b, h, k, dz, k, w2, k, &dh, h, 0)
+    for i in 0..<(b * h) where hidden[i] <= 0 { dh[i] = 0 }
+    var gW1 = w1.map { $0 * reg }
+    gemmRaw(true, false, d, h, b, x, d, dh, h, &gW1, h, 1)
+    var gb1 = [Double](repeating: 0, count: h)
+    for r in 0..<b { for j in 0..<h { gb1[j] += dh[r * h + j] } }
+    return [gW1, gb1, gW2, gb2]
+}
+
+/// `Σ w²` over both kernels (the L2 penalty before its factor).
+func squaredNorm(_ w1: [Double], _ w2: [Double]) -> Double {
+    var s = 0.0
+    for v in w1 { s += v * v }
+    for v in w2 { s += v * v }
+    return s
 }

@@ -137,23 +137,10 @@ public struct MultiLabelPerceptron: Codable, Sendable {
                 dz[r * k + j] = w * scale * (sigmoid(zi) - t)
             }
         }
-        var penalty = 0.0
-        for v in w1 { penalty += v * v }
-        for v in w2 { penalty += v * v }
         let reg = settings.l2 / Double(b)
-        loss = loss * scale + 0.5 * reg * penalty
-        var gW2 = w2.map { $0 * reg }
-        gemmRaw(true, false, h, k, b, hidden, h, dz, k, &gW2, k, 1)
-        var gb2 = [Double](repeating: 0, count: k)
-        for r in 0..<b { for j in 0..<k { gb2[j] += dz[r * k + j] } }
-        var dh = [Double](repeating: 0, count: b * h)
-        gemmRaw(false, true, b, h, k, dz, k, w2, k, &dh, h, 0)
-        for i in 0..<(b * h) where hidden[i] <= 0 { dh[i] = 0 }
-        var gW1 = w1.map { $0 * reg }
-        gemmRaw(true, false, d, h, b, xb.values, d, dh, h, &gW1, h, 1)
-        var gb1 = [Double](repeating: 0, count: h)
-        for r in 0..<b { for j in 0..<h { gb1[j] += dh[r * h + j] } }
-        return (loss, [gW1, gb1, gW2, gb2], wsum)
+        loss = loss * scale + 0.5 * reg * squaredNorm(w1, w2)
+        let gradients = hiddenLayerGradients(x: xb.values, d: d, hidden: hidden, h: h, dz: dz, k: k, rows: b, w1: w1, w2: w2, reg: reg)
+        return (loss, gradients, wsum)
     }
 
     private func forwardHidden(_ xv: [Double], rows: Int) -> [Double] {
