@@ -147,43 +147,45 @@ public enum ConvMaxOverWidthTraining {
     /// `z ≤ 0`: all `r` tie at 0); for `γ < 0` the minimum of `z`, at the first `z ≤ 0` when there is one.
     static func reduceBlock(_ z: UnsafeMutablePointer<Float>, rows: Int, ow: Int, co: Int, bias: [Float], positive: [Bool],
                             extreme: UnsafeMutablePointer<Float>, index: UnsafeMutablePointer<Int32>, sums: UnsafeMutablePointer<Double>) {
-        var s1 = [Float](repeating: 0, count: co), s2 = [Float](repeating: 0, count: co)
-        var d1 = [Double](repeating: 0, count: co), d2 = [Double](repeating: 0, count: co)
-        var firstNonPositive = [Int32](repeating: -1, count: co)
-        bias.withUnsafeBufferPointer { b in
-            positive.withUnsafeBufferPointer { pos in
-                s1.withUnsafeMutableBufferPointer { a1 in
-                    s2.withUnsafeMutableBufferPointer { a2 in
-                        firstNonPositive.withUnsafeMutableBufferPointer { fnp in
-                            for r in 0..<rows {
-                                let ext = extreme + r * co, idx = index + r * co
-                                for c in 0..<co { fnp[c] = -1; a1[c] = 0; a2[c] = 0 }
-                                for q in 0..<ow {
-                                    let row = z + (r * ow + q) * co
-                                    for c in 0..<co {
-                                        let v = row[c] + b[c]
-                                        let rv = max(v, 0)
-                                        a1[c] += rv
-                                        a2[c] += rv * rv
-                                        if q == 0 {
-                                            ext[c] = v; idx[c] = 0
-                                        } else if pos[c] ? v > ext[c] : v < ext[c] {
-                                            ext[c] = v; idx[c] = Int32(q)
-                                        }
-                                        if v <= 0 && fnp[c] < 0 { fnp[c] = Int32(q) }
-                                    }
-                                }
-                                for c in 0..<co {
-                                    if pos[c] { if ext[c] <= 0 { idx[c] = 0 } } else if fnp[c] >= 0 { idx[c] = fnp[c] }
-                                    d1[c] += Double(a1[c]); d2[c] += Double(a2[c])
-                                }
-                            }
-                        }
+        // Scratch per channel: Σr, Σr² of one row, the signed running extreme (max of ±z), the first z ≤ 0.
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 4 * co)
+        let firstNonPositive = UnsafeMutablePointer<Int32>.allocate(capacity: co)
+        defer { scratch.deallocate(); firstNonPositive.deallocate() }
+        let a1 = scratch, a2 = scratch + co, best = scratch + 2 * co, sign = scratch + 3 * co
+        for c in 0..<co { sign[c] = positive[c] ? 1 : -1; sums[c] = 0; sums[co + c] = 0 }
+        bias.withUnsafeBufferPointer { bb in
+            let b = bb.baseAddress!
+            for r in 0..<rows {
+                let idx = index + r * co
+                let row0 = z + r * ow * co
+                for c in 0..<co {
+                    let v = row0[c] + b[c], rv = max(v, 0)
+                    a1[c] = rv; a2[c] = rv * rv
+                    best[c] = sign[c] * v; idx[c] = 0
+                    firstNonPositive[c] = v <= 0 ? 0 : -1
+                }
+                for q in 1..<max(ow, 1) {
+                    let row = row0 + q * co
+                    let qi = Int32(q)
+                    for c in 0..<co {
+                        let v = row[c] + b[c], rv = max(v, 0)
+                        a1[c] += rv; a2[c] += rv * rv
+                        let w = sign[c] * v
+                        let better = w > best[c]
+                        best[c] = better ? w : best[c]
+                        idx[c] = better ? qi : idx[c]
+                        firstNonPositive[c] = firstNonPositive[c] < 0 && v <= 0 ? qi : firstNonPositive[c]
                     }
+                }
+                let ext = extreme + r * co
+                for c in 0..<co {
+                    let v = sign[c] * best[c]
+                    ext[c] = v
+                    if sign[c] > 0 { if v <= 0 { idx[c] = 0 } } else if firstNonPositive[c] >= 0 { idx[c] = firstNonPositive[c] }
+                    sums[c] += Double(a1[c]); sums[co + c] += Double(a2[c])
                 }
             }
         }
-        for c in 0..<co { sums[c] = d1[c]; sums[co + c] = d2[c] }
     }
 
     /// Gradients of every convolution's kernel, bias and batch-norm `γ`, `β` for upstream `outputGradients`
