@@ -115,10 +115,7 @@ public struct MultilayerPerceptron: Classifier {
                 epochLoss += loss * wsum
                 epochWeight += wsum
                 let deltas = adam.step(grads: grads, learningRate: learningRate)
-                for i in 0..<w1.count { w1[i] -= deltas[0][i] }
-                for i in 0..<b1.count { b1[i] -= deltas[1][i] }
-                for i in 0..<w2.count { w2[i] -= deltas[2][i] }
-                for i in 0..<b2.count { b2[i] -= deltas[3][i] }
+                subtract(deltas, from: &w1, &b1, &w2, &b2)
             }
             epochsRun += 1
             let meanLoss = epochWeight > 0 ? epochLoss / epochWeight : 0
@@ -277,4 +274,12 @@ func squaredNorm(_ w1: [Double], _ w2: [Double]) -> Double {
     for v in w1 { s += v * v }
     for v in w2 { s += v * v }
     return s
+}
+
+/// `θ ← θ − Δ` for the four parameter arrays `[W₁, b₁, W₂, b₂]` of a one-hidden-layer network.
+func subtract(_ deltas: [[Double]], from w1: inout [Double], _ b1: inout [Double], _ w2: inout [Double], _ b2: inout [Double]) {
+    for i in 0..<w1.count { w1[i] -= deltas[0][i] }
+    for i in 0..<b1.count { b1[i] -= deltas[1][i] }
+    for i in 0..<w2.count { w2[i] -= deltas[2][i] }
+    for i in 0..<b2.count { b2[i] -= deltas[3][i] }
 }

@@ -89,10 +89,7 @@ public struct MultiLabelPerceptron: Codable, Sendable {
                 let (loss, grads, wsum) = lossAndGradients(x, y, weights, batch)
                 epochLoss += loss * wsum; epochWeight += wsum
                 let deltas = adam.step(grads: grads, learningRate: s.learningRate)
-                for i in 0..<w1.count { w1[i] -= deltas[0][i] }
-                for i in 0..<b1.count { b1[i] -= deltas[1][i] }
-                for i in 0..<w2.count { w2[i] -= deltas[2][i] }
-                for i in 0..<b2.count { b2[i] -= deltas[3][i] }
+                subtract(deltas, from: &w1, &b1, &w2, &b2)
             }
             epochsRun += 1
             let meanLoss = epochWeight > 0 ? epochLoss / epochWeight : 0

@@ -30,6 +30,11 @@ extension MusicnnTrainableNetwork {
         }
     }
 
+    /// A mid-end convolution's input: `[n, T, C]` as `[n, T + 6, C, 1]`, zero-padded by 3 frames on each side.
+    static func midendInput(_ maps: Tensor) -> Tensor {
+        maps.reshaped([maps.shape[0], maps.shape[1], maps.shape[2], 1]).padded([(0, 0), (3, 3), (0, 0), (0, 0)])
+    }
+
     /// `[n, T, C]` → `[n, 2C]`: max and mean over time, interleaved per channel (`[max_0, mean_0, max_1, …]`).
     static func interleavedPool(_ maps: Tensor) -> Tensor {
         let n = maps.shape[0], c = maps.shape[2]
@@ -72,8 +77,7 @@ extension MusicnnTrainableNetwork {
             var maps = [x]
             var previous = x
             for i in 0..<3 {
-                let c = previous.shape[2]
-                let input = previous.reshaped([n, frames, c, 1]).padded([(0, 0), (3, 3), (0, 0), (0, 0)])
+                let input = Self.midendInput(previous)
                 let z = mid[i].linear(input)
                 let (y, cache) = midBN[i].layer.forwardTraining(z.relu())
                 var out = y.reshaped([n, frames, f])
@@ -188,8 +192,7 @@ extension MusicnnTrainableNetwork {
             var maps = [x]
             var previous = x
             for i in 0..<3 {
-                let c = previous.shape[2]
-                let input = previous.reshaped([n, frames, c, 1]).padded([(0, 0), (3, 3), (0, 0), (0, 0)])
+                let input = Self.midendInput(previous)
                 var out = mid[i].rectified(input, followedBy: midBN[i].layer.inference).reshaped([n, frames, f])
                 if i > 0 { out = out + previous }
                 maps.append(out)
