@@ -28,8 +28,9 @@ let package = Package(
         .target(name: "GenreKitNN", dependencies: ["GenreKitDSP", "CBLAS"]),
         .target(name: "GenreKitModels", dependencies: ["GenreKitNN"]),
         .target(name: "GenreKitLearning", dependencies: ["GenreKitModels", "CSVM", "CBLAS"]),
+        .target(name: "GenreKitCharts"),
         .target(name: "GenreKit", dependencies: [
-            "GenreKitAudio", "GenreKitDSP", "GenreKitNN", "GenreKitModels", "GenreKitLearning",
+            "GenreKitAudio", "GenreKitDSP", "GenreKitNN", "GenreKitModels", "GenreKitLearning", "GenreKitCharts",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .executableTarget(name: "genrekit", dependencies: [
@@ -42,6 +43,7 @@ let package = Package(
         .testTarget(name: "GenreKitNNTests", dependencies: ["GenreKitNN"]),
         .testTarget(name: "GenreKitModelsTests", dependencies: ["GenreKitModels"], resources: [.copy("Fixtures")]),
         .testTarget(name: "GenreKitTests", dependencies: ["GenreKit"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "GenreKitChartsTests", dependencies: ["GenreKitCharts"]),
         .testTarget(name: "GenreKitLearningTests", dependencies: ["GenreKitLearning"], resources: [.copy("Fixtures")]),
     ]
 )
