@@ -36,7 +36,8 @@ public struct HeatMap: Sendable {
         let top = 34.0
         let bottom = 14 + 7 * Double(columnLabels.map(\.count).max() ?? 0) * 0.75 + (columnAxisTitle.isEmpty ? 0 : 18)
         let (cw, ch) = cellSize
-        var c = SVGCanvas(width: left + Double(cols) * cw + 16, height: top + Double(rows) * ch + bottom, title: title)
+        let width = max(left + Double(cols) * cw + 16, left + 8 * Double(title.count) + 16)   // room for the title
+        var c = SVGCanvas(width: width, height: top + Double(rows) * ch + bottom, title: title)
         c.text(title, x: left, y: 20, size: 14, bold: true)
         let flat = values.flatMap { $0 }.filter(\.isFinite)
         let lo = colorDomain?.lowerBound ?? flat.min() ?? 0, hi = colorDomain?.upperBound ?? flat.max() ?? 1

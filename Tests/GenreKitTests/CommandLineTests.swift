@@ -64,9 +64,12 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(m.labels, ["bells", "drone", "pulse"])
         XCTAssertEqual(m.training.songCounts, ["bells": 3, "drone": 3, "pulse": 3])
 
-        let eval = try run(["evaluate", model, root + "/data", "--format", "json"], env: env)
+        let eval = try run(["evaluate", model, root + "/data", "--format", "json", "--report", root + "/report.html"], env: env)
         XCTAssertEqual(eval.status, 0, eval.err)
         XCTAssertTrue(eval.err.contains("(12 cached, 0 computed"), "second run reads the cache: \(eval.err)")
+        let page = try String(contentsOfFile: root + "/report.html", encoding: .utf8)
+        XCTAssertEqual(page.components(separatedBy: "class=\"hm-cell\"").count - 1, 4 * 9, "four 3 × 3 confusion matrices")
+        XCTAssertTrue(page.contains("Misclassified songs (0 of 3)"), "the held-out songs are all right")
         let report = try JSONSerialization.jsonObject(with: Data(eval.out.utf8)) as! [String: Any]
         let song = report["song"] as! [String: Any]
         XCTAssertEqual(song["sampleCount"] as? Int, 3)                   // the held-out 25 %: one song per genre
