@@ -86,6 +86,19 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual((tagged[0]["taggram"] as? [[Double]])?.first?.count, 50)
         XCTAssertEqual((tagged[0]["top_tags"] as? [Any])?.count, 3)
 
+        // A batch report: the distribution over the files, one taggram per tagged file, the failure listed.
+        let batch = try run(["tag", root + "/data/bells/bells.0.wav", root + "/data/drone/drone.0.wav", "/nonexistent.wav",
+                             "--top", "3", "--report", root + "/tags.html"])
+        XCTAssertEqual(batch.status, 1, "one file failed")
+        let tagPage = try String(contentsOfFile: root + "/tags.html", encoding: .utf8)
+        XCTAssertTrue(tagPage.contains("2 files tagged, 1 failed."))
+        XCTAssertTrue(tagPage.contains("bells.0.wav: ") && tagPage.contains("drone.0.wav: "))
+        XCTAssertTrue(tagPage.contains("<td>/nonexistent.wav</td>"))
+        let windows = (tagged[0]["taggram"] as? [[Double]])?.count ?? 0
+        XCTAssertGreaterThan(windows, 0)
+        XCTAssertEqual(tagPage.components(separatedBy: "class=\"hm-cell\"").count - 1, 20 * windows * 2,
+                       "20 tag rows × windows per file (both files have the same length)")
+
         let bad = try run(["evaluate", root + "/data/drone/drone.0.wav", root + "/data"])
         XCTAssertEqual(bad.status, 1)
         XCTAssertTrue(bad.err.contains("not a GenreKit model file"), bad.err)
