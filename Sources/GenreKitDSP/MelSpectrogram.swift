@@ -1,5 +1,6 @@
 import CBLAS
 import Foundation
+import GenreKitCore
 
 /// Mel power spectrogram, `librosa.feature.melspectrogram(y, sr, n_fft, hop_length, n_mels).T`:
 /// `M[t, m] = Σ_k W[m, k]·|X_t[k]|²`, frames × mels, float32.
@@ -56,11 +57,4 @@ public struct MelSpectrogram: Sendable {
         }
         return out
     }
-}
-
-/// Wraps a value that is safe to share across the threads of one parallel loop (disjoint writes).
-@usableFromInline
-struct UncheckedSendable<T>: @unchecked Sendable {
-    @usableFromInline let value: T
-    @usableFromInline init(_ value: T) { self.value = value }
 }

@@ -30,8 +30,8 @@ public struct MusicnnModel: Sendable {
 
     let inputScale: Float
     let inputShift: Float
-    let branches: [FrontendBranch]
-    let mid1: FoldedTimeConv
+    @_spi(Benchmarks) public let branches: [FrontendBranch]
+    @_spi(Benchmarks) public let mid1: FoldedTimeConv
     let mid2: Conv2D, mid2BN: BatchNorm
     let mid3: Conv2D, mid3BN: BatchNorm
     let poolBN: BatchNorm
@@ -137,7 +137,7 @@ public struct MusicnnModel: Sendable {
     }
 
     /// Clamps to `[0, inputMaximum]` and applies the input batch norm: `[n, T, 96, 1]`.
-    func normalizedInput(_ x: [Float], count n: Int, frames: Int) -> Tensor {
+    @_spi(Benchmarks) public func normalizedInput(_ x: [Float], count n: Int, frames: Int) -> Tensor {
         let hi = ModelArchitecture.inputMaximum, s = inputScale, t = inputShift
         return Tensor(shape: [n, frames, ModelArchitecture.mels, 1]) { out in
             x.withUnsafeBufferPointer { src in
@@ -166,7 +166,7 @@ public struct MusicnnModel: Sendable {
     }
 
     /// Front end: all 561 channels `[n, T, 561]` and the non-constant ones `[n, T, A]`.
-    func frontend(_ xn: Tensor) -> (full: Tensor, active: Tensor) {
+    @_spi(Benchmarks) public func frontend(_ xn: Tensor) -> (full: Tensor, active: Tensor) {
         let outs = branchOutputs(xn)
         let n = xn.shape[0], frames = xn.shape[1]
         let total = frontendChannels
@@ -200,7 +200,7 @@ public struct MusicnnModel: Sendable {
     }
 
     /// Mid end: `cnn1`, `cnn2`, `cnn3`, each `[n, T, F]`.
-    func midend(active: Tensor) -> (Tensor, Tensor, Tensor) {
+    @_spi(Benchmarks) public func midend(active: Tensor) -> (Tensor, Tensor, Tensor) {
         let n = active.shape[0], frames = active.shape[1], fF = architecture.midendFilters
         let cnn1 = mid1.forward(active)
         func step(_ conv: Conv2D, _ bn: BatchNorm, _ x: Tensor) -> Tensor {
@@ -213,7 +213,7 @@ public struct MusicnnModel: Sendable {
     }
 
     /// Back end over `[n, T, C]`: (max_pool, mean_pool, penultimate, taggram).
-    func backend(_ all: Tensor) -> (Tensor, Tensor, Tensor, Tensor) {
+    @_spi(Benchmarks) public func backend(_ all: Tensor) -> (Tensor, Tensor, Tensor, Tensor) {
         let n = all.shape[0], c = all.shape[2]
         let maxPool = all.max(alongAxis: 1)
         let meanPool = all.mean(alongAxis: 1)
@@ -276,18 +276,18 @@ extension Tensor {
 }
 
 /// One front-end branch: `max_f bn(relu(conv(x)))`, with provably constant filters removed.
-struct FrontendBranch: Sendable {
-    let name: String
+@_spi(Benchmarks) public struct FrontendBranch: Sendable {
+    public let name: String
     /// Filters of the original layer.
-    let filters: Int
+    public let filters: Int
     /// Zero frames added before and after in time ('valid' timbral convolutions), 0 for 'same'.
-    let timePad: Int
+    public let timePad: Int
     /// The convolution over the active filters only (ReLU fused).
-    let conv: Conv2D
+    public let conv: Conv2D
     /// Batch norm of the active filters.
-    let bn: BatchNorm
+    public let bn: BatchNorm
     /// Original indices of the active filters, ascending.
-    let active: [Int]
+    public let active: [Int]
     let activeSet: Set<Int>
     /// `bn(0)` for every original filter: the output of a constant (dead) filter.
     let constant: [Float]
@@ -304,7 +304,7 @@ struct FrontendBranch: Sendable {
     }
 
     /// `[n, T, 96, 1]` normalised input → `[n, T, active]`.
-    func forward(_ xn: Tensor) -> Tensor {
+    public func forward(_ xn: Tensor) -> Tensor {
         let n = xn.shape[0], frames = xn.shape[1]
         if active.isEmpty { return Tensor(shape: [n, frames, 0]) }
         let x = timePad > 0 ? xn.padded([(0, 0), (timePad, timePad), (0, 0), (0, 0)]) : xn
@@ -317,7 +317,7 @@ struct FrontendBranch: Sendable {
 /// constant on every real frame. Those channels are removed from the GEMM; their contribution
 /// `v_i = Σ_{j const} c_j · W[i, j, :]` is added as a per-frame bias
 /// `b_t = b + Σ_{i : 0 ≤ t + i − p < T} v_i` (padding frames contribute nothing).
-struct FoldedTimeConv: Sendable {
+@_spi(Benchmarks) public struct FoldedTimeConv: Sendable {
     let kernelHeight: Int
     let filters: Int
     /// Convolution over the remaining channels, no bias, no activation: kernel `[kh, 1, A, F]`.
@@ -327,7 +327,7 @@ struct FoldedTimeConv: Sendable {
     let rowContributions: [[Float]]
     let bn: BatchNorm
     /// Channels the GEMM still reads (the non-constant ones).
-    var inputChannels: Int { conv.inputChannels }
+    public var inputChannels: Int { conv.inputChannels }
 
     init(conv full: Conv2D, bn: BatchNorm, constantChannels: [Int: Float]) {
         let kh = full.kernelHeight, c = full.kernelWidth, f = full.outputChannels

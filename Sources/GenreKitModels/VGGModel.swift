@@ -62,7 +62,7 @@ public struct VGGModel: Sendable {
         return ModelOutput.joining(parts)
     }
 
-    func normalizedInput(_ x: [Float], count n: Int) -> Tensor {
+    @_spi(Benchmarks) public func normalizedInput(_ x: [Float], count n: Int) -> Tensor {
         let hi = ModelArchitecture.inputMaximum, s = inputScale, t = inputShift
         return Tensor(shape: [n, ModelArchitecture.frames, ModelArchitecture.mels, 1]) { out in
             x.withUnsafeBufferPointer { src in
@@ -72,7 +72,7 @@ public struct VGGModel: Sendable {
     }
 
     /// Block `i` (0-based): conv → ReLU → BN → pool.
-    func block(_ i: Int, _ x: Tensor) -> Tensor {
+    @_spi(Benchmarks) public func block(_ i: Int, _ x: Tensor) -> Tensor {
         convs[i](x, followedBy: bns[i]).maxPool2D(pool: Self.pools[i].0, strides: Self.pools[i].1)
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import GenreKitAudio
+import GenreKitCore
 import GenreKitDSP
 import XCTest
 

@@ -1,5 +1,7 @@
 import GenreKitAudio
+import GenreKitCore
 import GenreKitDSP
+import GenreKitModels
 import XCTest
 
 /// Decode + musicnn log-mel of real files against librosa.load + melspectrogram + NumPy-1 compression.

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GenreKitCore
 import GenreKitNN
 
 /// Per-window features of audio files, kept in a SQLite file so that each file goes through the network once

@@ -1,4 +1,5 @@
 import Foundation
+import GenreKitCore
 import GenreKitDSP
 
 /// Runs a per-file job over many files on all cores, reporting progress; results come back in input order and

@@ -1,5 +1,6 @@
 import CBLAS
 import Foundation
+import GenreKitCore
 
 /// One-hidden-layer neural network classifier: `p = softmax(W₂ᵀ relu(W₁ᵀx + b₁) + b₂)`.
 ///

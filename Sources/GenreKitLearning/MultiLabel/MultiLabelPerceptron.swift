@@ -1,4 +1,5 @@
 import Foundation
+import GenreKitCore
 
 /// Hyper-parameters of a one-hidden-layer perceptron (shared by the multi-label network).
 public struct MultilayerPerceptronSettings: Codable, Sendable, Equatable {

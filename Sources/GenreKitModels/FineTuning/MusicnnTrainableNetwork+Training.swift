@@ -1,4 +1,5 @@
 import Foundation
+import GenreKitCore
 import GenreKitNN
 
 /// Values a training-mode forward pass keeps for the backward pass.

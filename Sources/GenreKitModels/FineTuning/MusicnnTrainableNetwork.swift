@@ -1,4 +1,5 @@
 import Foundation
+import GenreKitCore
 import GenreKitNN
 
 /// A convolution whose kernel and bias are trained (TensorFlow variable scope `name`).

@@ -1,5 +1,5 @@
 import Foundation
-import GenreKitDSP
+import GenreKitCore
 import XCTest
 
 final class NPYFileTests: XCTestCase {

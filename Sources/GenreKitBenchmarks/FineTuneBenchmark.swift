@@ -1,5 +1,7 @@
 import Foundation
+import GenreKitCore
 import GenreKitDSP
+import GenreKitModels
 import GenreKitNN
 
 /// Training throughput of a fine-tuned musicnn network per ``FineTuneStage``: Adam steps (forward in training

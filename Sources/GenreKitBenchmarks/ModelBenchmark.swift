@@ -1,4 +1,6 @@
 import Foundation
+import GenreKitCore
+@_spi(Benchmarks) import GenreKitModels
 import GenreKitNN
 
 /// A timing probe (not a test assertion): per-layer-group wall time and throughput of a model on

@@ -1,4 +1,5 @@
 import GenreKitAudio
+import GenreKitDSP
 
 /// The input representation of the musicnn networks: audio at 16 kHz, mel power (n_fft 512, hop 256, 96 bands),
 /// ``MusicnnCompression``; frames × 96, row-major.
