@@ -51,11 +51,13 @@ struct DataOptions: ParsableArguments {
 }
 
 /// A progress bar created on first use (the total is known only then).
-final class ProgressBarBox: @unchecked Sendable {
-    private var bar: ProgressBar?
-    private let lock = NSLock()
+struct ProgressBarBox: Sendable {
+    private let bar = Locked<ProgressBar?>(nil)
     func update(_ done: Int, total: Int) {
-        lock.lock(); if bar == nil { bar = ProgressBar(total: total, label: "files") }; let b = bar!; lock.unlock()
+        let b = bar.withLock { b in
+            if b == nil { b = ProgressBar(total: total, label: "files") }
+            return b!
+        }
         b.update(done)
     }
 }

@@ -182,30 +182,26 @@ public struct FeatureExtractor: Sendable {
 }
 
 /// Thread-safe progress counts for ``FeatureExtractor``.
-private final class ProgressTracker: @unchecked Sendable {
-    private var state: FeatureExtractor.Progress
+private struct ProgressTracker: Sendable {
+    private let state: Locked<FeatureExtractor.Progress>
     private let report: (@Sendable (FeatureExtractor.Progress) -> Void)?
-    private let lock = NSLock()
 
     init(total: Int, report: (@Sendable (FeatureExtractor.Progress) -> Void)?) {
-        state = .init(done: 0, total: total, cached: 0, computed: 0, failed: 0)
+        state = Locked(.init(done: 0, total: total, cached: 0, computed: 0, failed: 0))
         self.report = report
     }
 
     func add(cached: Int = 0, computed: Int = 0, failed: Int = 0, silent: Bool = false) {
-        lock.lock()
-        state.cached += cached; state.computed += computed; state.failed += failed
-        state.done += cached + computed + failed
-        let snapshot = state
-        lock.unlock()
+        let snapshot = state.withLock { s in
+            s.cached += cached; s.computed += computed; s.failed += failed
+            s.done += cached + computed + failed
+            return s
+        }
         if !silent { report?(snapshot) }
     }
 
     /// Reports the current counts.
-    func flush() {
-        lock.lock(); let snapshot = state; lock.unlock()
-        report?(snapshot)
-    }
+    func flush() { report?(state.value) }
 }
 
 /// Why features could not be extracted.

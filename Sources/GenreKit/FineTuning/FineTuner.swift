@@ -42,12 +42,13 @@ public enum FineTuneEvent: Sendable {
 }
 
 /// Set from a signal handler (Ctrl-C): the run stops after the current batch and returns the best model so far.
-public final class FineTuneStopFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
+public struct FineTuneStopFlag: Sendable {
+    private let flag = Locked(false)
     public init() {}
-    public func set() { lock.lock(); value = true; lock.unlock() }
-    public var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
+    /// Asks the run to stop after the current batch.
+    public func set() { flag.withLock { $0 = true } }
+    /// Whether ``set()`` was called.
+    public var isSet: Bool { flag.value }
 }
 
 /// The outcome of ``FineTuner/run(train:valid:labels:stop:progress:)``.
@@ -139,7 +140,7 @@ public struct FineTuner: Sendable {
         let allSongs = train + valid
         var spectrograms = [SongSpectrogram?](repeating: nil, count: allSongs.count)
         var failures: [(String, String)] = []
-        let decoded = ConcurrentResults<SongSpectrogram>(count: allSongs.count)
+        let decoded = Locked((results: [Result<SongSpectrogram, Error>?](repeating: nil, count: allSongs.count), done: 0))
         let paths = allSongs.map(\.path)
         let frontEnd = MusicnnFrontEnd()
         let group = DispatchGroup()
@@ -150,15 +151,17 @@ public struct FineTuner: Sendable {
             queue.async(group: group) {
                 defer { semaphore.signal() }
                 BLASThreads.withSingleThread {
-                    decoded.set(i, Result { try SongSpectrogram(path: paths[i], frontEnd: frontEnd) })
+                    let r = Result { try SongSpectrogram(path: paths[i], frontEnd: frontEnd) }
+                    decoded.withLock { $0.results[i] = r; $0.done += 1 }
                 }
             }
-            progress(.decoding(done: decoded.done, total: allSongs.count))
+            progress(.decoding(done: decoded.withLock { $0.done }, total: allSongs.count))
         }
         group.wait()
         progress(.decoding(done: allSongs.count, total: allSongs.count))
+        let decodedSongs = decoded.value.results
         for i in allSongs.indices {
-            switch decoded.results[i]! {
+            switch decodedSongs[i]! {
             case .success(let s): spectrograms[i] = s
             case .failure(let e): failures.append((allSongs[i].path, "\(e)"))
             }
@@ -182,7 +185,7 @@ public struct FineTuner: Sendable {
         let hop = max(1, Int((o.segmentHop * 16000 / 256).rounded()))
         /// The trained part's input for every grid segment of `songs`, computed by the frozen network.
         func stageInputs(_ songs: [Int], hop: Int) -> [[Float]] {
-            let out = ConcurrentResults<[Float]>(count: songs.count)
+            let out = Locked([[Float]](repeating: [], count: songs.count))
             let chunk = 8
             let specs = songs.map { spectrograms[$0]! }
             DispatchQueue.concurrentPerform(iterations: songs.count) { k in
@@ -200,10 +203,10 @@ public struct FineTuner: Sendable {
                         lo = hi
                     }
                 }
-                out.set(k, .success(values))
+                out.withLock { $0[k] = values }
             }
             progress(.caching(done: songs.count, total: songs.count))
-            return (0..<songs.count).map { (try? out.results[$0]!.get()) ?? [] }
+            return out.value
         }
         let trainCache: [[Float]] = live ? [] : stageInputs(trainIdx, hop: hop)
         let validCache = stageInputs(validIdx, hop: length)
@@ -384,16 +387,5 @@ public struct FineTuner: Sendable {
         }
         return (lossSum / Double(max(windows, 1)), Double(correct) / Double(max(windows, 1)),
                 Double(songsCorrect) / Double(max(inputs.count, 1)))
-    }
-}
-
-/// Thread-safe slots for per-song results filled concurrently.
-final class ConcurrentResults<T>: @unchecked Sendable {
-    private let lock = NSLock()
-    private(set) var results: [Result<T, Error>?]
-    private(set) var done = 0
-    init(count: Int) { results = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ r: Result<T, Error>) {
-        lock.lock(); results[i] = r; done += 1; lock.unlock()
     }
 }

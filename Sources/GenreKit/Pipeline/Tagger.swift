@@ -53,7 +53,7 @@ public struct Tagger: Sendable {
         // Chunks of windows go through the network on all cores at once, each with single-threaded BLAS: the
         // pruned front-end GEMMs are too skinny (20–40 filters) for OpenBLAS to split one of them well.
         let chunkStarts = Array(stride(from: 0, to: starts.count, by: max(1, chunkWindows)))
-        let outputs = ChunkResults(count: chunkStarts.count)
+        let outputs = Locked([ModelOutput?](repeating: nil, count: chunkStarts.count))
         let work: @Sendable (Int) -> Void = { [self] k in
             let lo = chunkStarts[k], hi = min(starts.count, lo + max(1, chunkWindows))
             let input = patches.extract(logMel, bands: bands, windows: lo..<hi).values
@@ -61,7 +61,7 @@ public struct Tagger: Sendable {
             out.features = Dictionary(uniqueKeysWithValues: out.features.map { name, t in
                 (name, pooling.map { $0.pool(t) } ?? Tagger.flattenVector(name, t))
             })
-            outputs.set(k, out)
+            outputs.withLock { $0[k] = out }
         }
         if chunkStarts.count <= 1 || concurrency <= 1 {
             for k in chunkStarts.indices { work(k) }
@@ -71,7 +71,7 @@ public struct Tagger: Sendable {
                 DispatchQueue.concurrentPerform(iterations: chunkStarts.count, execute: work)
             }
         }
-        let parts = outputs.values.compactMap { $0 }
+        let parts = outputs.value.compactMap { $0 }
         let taggrams = parts.map(\.taggram)
         var featureParts: [String: [Tensor]] = [:]
         for part in parts { for (name, t) in part.features { featureParts[name, default: []].append(t) } }
@@ -90,14 +90,6 @@ public struct Tagger: Sendable {
     static func flattenVector(_ name: String, _ t: Tensor) -> Tensor {
         name == "pool5" ? t.reshaped([t.shape[0], t.count / max(1, t.shape[0])]) : t
     }
-}
-
-/// Per-chunk outputs written by concurrent workers (each slot once).
-final class ChunkResults: @unchecked Sendable {
-    private(set) var values: [ModelOutput?]
-    private let lock = NSLock()
-    init(count: Int) { values = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ v: ModelOutput) { lock.lock(); values[i] = v; lock.unlock() }
 }
 
 /// Invalid tagging requests.
