@@ -1,6 +1,5 @@
 import GenreKitAudio
 import GenreKitCore
-import GenreKitDSP
 import GenreKitModels
 import XCTest
 
