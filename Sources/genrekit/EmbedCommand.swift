@@ -35,7 +35,7 @@ struct EmbedCommand: ParsableCommand {
         if let features {
             let spec = try reportingErrors { try CombinedFeatureSpec(parsing: features) }
             let extractor = try reportingErrors {
-                try CombinedFeatureExtractor(spec: spec, cache: try cache.map { try FeatureCache(path: $0) } ?? FeatureCache())
+                try CombinedFeatureExtractor(spec: spec, cache: FeatureCache.open(at: cache))
             }
             let bar = ProgressBarBox()
             results = extractor.extract(paths: files) { bar.update($0.done, total: $0.total) }.map { $0.map(\.windows) }
@@ -85,4 +85,3 @@ struct EmbedCommand: ParsableCommand {
     }
 }
 
-extension TimePooling: ExpressibleByArgument {}

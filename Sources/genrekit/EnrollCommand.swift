@@ -25,7 +25,7 @@ struct EnrollCommand: ParsableCommand {
         try reportingErrors {
             let m = try GenreModel.read(from: model)
             _ = try m.requireTagger()
-            let extractor = try m.featureExtractor(cache: try cache.map { try FeatureCache(path: $0) } ?? FeatureCache())
+            let extractor = try m.featureExtractor(cache: FeatureCache.open(at: cache))
             let exampleFiles = try examples.flatMap { try PredictCommand.expand($0) }
             let negativeFiles = try negatives.flatMap { try PredictCommand.expand($0) }
             if let both = Set(exampleFiles).intersection(negativeFiles).sorted().first {

@@ -3,11 +3,6 @@ import Dispatch
 import Foundation
 import GenreKit
 
-extension FineTuneStage: ExpressibleByArgument {}
-extension FineTuneOptions.OptimizerChoice: ExpressibleByArgument {}
-extension FineTuneOptions.ScheduleChoice: ExpressibleByArgument {}
-extension FineTuneOptions.Balance: ExpressibleByArgument {}
-
 struct FinetuneCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "finetune",

@@ -2,10 +2,6 @@ import ArgumentParser
 import Foundation
 import GenreKit
 
-extension ClassifierChoice: ExpressibleByArgument {}
-extension GenreModel.TrainingLevel: ExpressibleByArgument {}
-extension GenreModel.Task: ExpressibleByArgument {}
-
 /// Options shared by train, evaluate and predict for reading data and features.
 struct DataOptions: ParsableArguments {
     @Flag(help: "DATA is a CSV of precomputed features (id column, label column, numeric columns) instead of audio.")
@@ -24,7 +20,7 @@ struct DataOptions: ParsableArguments {
 
     /// The feature cache these options name (nil with --no-cache).
     func featureCache() throws -> FeatureCache? {
-        noCache ? nil : try (cache.map { try FeatureCache(path: $0) } ?? FeatureCache())
+        noCache ? nil : try FeatureCache.open(at: cache)
     }
 
     /// Loads DATA with features `spec` (ignored for feature tables), showing extraction progress.

@@ -9,7 +9,7 @@ struct PredictCommand: ParsableCommand {
 
     @Argument(help: "Model file from genrekit train.") var model: String
     @Argument(help: "Audio files or folders.") var inputs: [String]
-    @Option(help: "Song-level aggregation: vote, mean or threshold (default: the model's).") var aggregate: String?
+    @Option(help: "Song-level aggregation: vote, mean or threshold (default: the model's).") var aggregate: AggregationChoice?
     @Flag(help: "Also print each window's prediction.") var windows = false
     @Option(help: "Output format: table, json or csv.") var format: OutputFormat = .table
     @Option(help: "Feature cache path (default ~/.cache/genrekit/features.sqlite).") var cache: String?
@@ -20,13 +20,13 @@ struct PredictCommand: ParsableCommand {
             guard m.task == .classification else {
                 throw ValidationError("\(model) is a tagger (several tags per song); tag songs with it: genrekit tag FILE... --model \(model)")
             }
-            guard !m.featureSpec.hasPrefix("table:") else {
+            guard try !m.featureSource.isTable else {
                 throw ValidationError("this model was trained on a feature table; use genrekit evaluate with --feature-table")
             }
             let runner = GenreModelRunner(model: m)
-            let aggregation = try runner.aggregation(named: aggregate)
+            let aggregation = try runner.aggregation(aggregate)
             let files = try inputs.flatMap { try PredictCommand.expand($0) }
-            let extractor = try m.featureExtractor(cache: try cache.map { try FeatureCache(path: $0) } ?? FeatureCache())
+            let extractor = try m.featureExtractor(cache: FeatureCache.open(at: cache))
             let bar = ProgressBarBox()
             let results = extractor.extract(paths: files) { bar.update($0.done, total: $0.total) }
             var json: [[String: Any]] = []

@@ -89,11 +89,11 @@ struct TagCommand: ParsableCommand {
     /// Tags with a `.gkmodel` tagger: the model's own windows and features (through the feature cache).
     private func analyzeWithTrainedTagger() throws -> [Result<FileAnalysis, Error>] {
         let m = try GenreModel.read(from: model)
-        let spec = try CombinedFeatureSpec(parsing: m.featureSpec).parts[0]
+        guard let spec = try m.featureSource.spec?.parts[0] else { throw TaggingModelError.trainedOnFeatureTable }
         if length != spec.windowLength || overlap != spec.overlap {
             throw ValidationError("this tagger was trained on \(spec.windowLength)-s windows with hop \(spec.overlap) s (\(m.featureSpec)); drop --length/--overlap")
         }
-        let cacheStore = try cache.map { try FeatureCache(path: $0) } ?? FeatureCache()
+        let cacheStore = try FeatureCache.open(at: cache)
         let tagger = try TrainedTagger(model: m, cache: cacheStore)
         let bar = ProgressBarBox()
         return tagger.analyze(paths: files) { bar.update($0.done, total: $0.total) }

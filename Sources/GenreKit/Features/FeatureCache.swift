@@ -46,6 +46,11 @@ public final class FeatureCache: Sendable {
         try self.init(path: Self.defaultPath(environment: environment))
     }
 
+    /// The cache at `path` when one is given (`--cache PATH`), else the default one (``defaultPath(environment:)``).
+    public static func open(at path: String?) throws -> FeatureCache {
+        try path.map { try FeatureCache(path: $0) } ?? FeatureCache()
+    }
+
     /// Opens the cache at `path`, creating the file and its folder when missing.
     /// - Throws: ``FeatureCacheError``: the folder cannot be created, the file is not a SQLite database, or it is
     ///   not a GenreKit feature cache of schema version ``schemaVersion``.

@@ -214,12 +214,16 @@ public enum FeatureExtractorError: Error, Equatable, Sendable, CustomStringConve
     case fineTunedNeedsModelFile(String)
     /// The parts of a combined spec gave the file different numbers of windows (one count per part).
     case windowCountMismatch(path: String, counts: [Int])
+    /// The model was trained on a feature table, so there is nothing to compute from audio.
+    case trainedOnFeatureTable
 
     public var description: String {
         switch self {
         case .taggerMismatch(let r): return "tagger and feature spec disagree: \(r); build the tagger from the spec (FeatureExtractor(spec:model:cache:))"
         case .fineTunedNeedsModelFile(let m): return "\(m) is a fine-tuned network: it is stored in its .gkmodel file; pass that file (genrekit predict/evaluate MODEL.gkmodel …)"
         case .noWindows(let p): return "\(p): the clip is shorter than one window, so it has no features; use pad=repeatPad or a shorter window"
+        case .trainedOnFeatureTable:
+            return "this model was trained on a feature table, so it cannot compute features from audio; evaluate it on a feature table (--feature-table) or retrain it on audio"
         case .windowCountMismatch(let p, let counts):
             return "\(p): the parts of the combined spec cut \(counts.map(String.init).joined(separator: " vs ")) windows, so their rows cannot be joined; extract the parts separately (without '+') to see which one, and report this file"
         }
