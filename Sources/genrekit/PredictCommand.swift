@@ -25,16 +25,16 @@ struct PredictCommand: ParsableCommand {
             }
             let runner = GenreModelRunner(model: m)
             let aggregation = try runner.aggregation(aggregate)
-            let files = try inputs.flatMap { try PredictCommand.expand($0) }
+            let files = inputs.flatMap(Dataset.audioFiles(at:))
             let extractor = try m.featureExtractor(cache: FeatureCache.open(at: cache))
             let bar = ProgressBarBox()
             let results = extractor.extract(paths: files) { bar.update($0.done, total: $0.total) }
-            var json: [[String: Any]] = []
+            var json: [PredictionRecord] = []
             var failures = 0
             if format == .csv { print("path," + (windows ? "window,start_s," : "") + "genre," + m.labels.map(csvField).joined(separator: ",")) }
             for (file, r) in zip(files, results) {
                 guard case .success(let f) = r else {
-                    if case .failure(let e) = r { printError("error: \(e)"); json.append(["path": file, "error": "\(e)"]) }
+                    if case .failure(let e) = r { printError("error: \(e)"); json.append(PredictionRecord(path: file, error: e)) }
                     failures += 1; continue
                 }
                 let item = ItemFeatures(id: file, label: -1, windows: f.windows.matrix.values, windowCount: f.windows.windowCount,
@@ -57,32 +57,15 @@ struct PredictCommand: ParsableCommand {
                         }
                     }
                 case .json:
-                    var entry: [String: Any] = ["path": file, "genre": genre, "aggregation": aggregation.name,
-                                                "probabilities": Dictionary(uniqueKeysWithValues: zip(m.labels, song.probabilities))]
-                    if windows {
-                        entry["windows"] = (0..<p.rows).map { w in ["start_s": item.windowStarts[safe: w] ?? 0, "probabilities": p.row(w)] as [String: Any] }
-                    }
-                    json.append(entry)
+                    json.append(PredictionRecord(path: file, labels: m.labels, probabilities: song.probabilities, label: song.label,
+                                                 aggregation: aggregation, windows: windows ? (p, item.windowStarts) : nil))
                 }
             }
             if format == .json {
-                print(String(decoding: try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self))
+                try printJSON(json)
             }
             if failures > 0 { printError("\(failures) of \(files.count) files failed"); throw ExitCode(1) }
         }
-    }
-
-    /// A folder expands to the audio files below it (sorted); a file stays itself.
-    static func expand(_ path: String) throws -> [String] {
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue else { return [path] }
-        let e = FileManager.default.enumerator(atPath: path)
-        var out: [String] = []
-        while let f = e?.nextObject() as? String {
-            let ext = (f as NSString).pathExtension.lowercased()
-            if Dataset.audioExtensions.contains(ext) && !(f as NSString).lastPathComponent.hasPrefix(".") { out.append(path + "/" + f) }
-        }
-        return out.sorted()
     }
 }
 

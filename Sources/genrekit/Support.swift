@@ -6,6 +6,13 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case table, json, csv
 }
 
+/// Prints `value` as JSON on standard output (pretty-printed, keys sorted), as every command's `--format json`.
+func printJSON<T: Encodable>(_ value: T) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}
+
 /// Writes a line to standard error (progress and diagnostics; standard output stays machine-readable).
 func printError(_ s: String) {
     FileHandle.standardError.write(Data((s + "\n").utf8))

@@ -40,14 +40,14 @@ struct TagCommand: ParsableCommand {
             results = BatchRunner.map(files, progress: { done, _ in bar.update(done) }) { try tagger.analyze(path: $0) }
         }
         var failures = 0
-        var json: [[String: Any]] = []
+        var json: [TagRecord] = []
         if format == .csv { print("path,rank,tag,score") }
         for (file, result) in zip(files, results) {
             switch result {
             case .failure(let error):
                 failures += 1
                 printError("error: \(error)")
-                if format == .json { json.append(["path": file, "error": "\(error)"]) }
+                if format == .json { json.append(TagRecord(path: file, error: error)) }
             case .success(let a):
                 let top = a.topTags(self.top)
                 switch format {
@@ -58,19 +58,7 @@ struct TagCommand: ParsableCommand {
                 case .csv:
                     for (i, t) in top.enumerated() { print("\(csvField(a.path)),\(i + 1),\(csvField(t.tag)),\(String(format: "%.6f", t.score))") }
                 case .json:
-                    let n = a.tags.count
-                    var entry: [String: Any] = [
-                        "path": a.path, "model": model, "duration_s": a.source.duration,
-                        "window_s": a.windowSeconds, "window_starts_s": a.windowStarts, "padded": a.padded,
-                        "top_tags": top.map { ["tag": $0.tag, "score": Double($0.score)] },
-                        "tags": a.tags,
-                        "taggram": (0..<a.taggram.shape[0]).map { i in (0..<n).map { Double(a.taggram.values[i * n + $0]) } },
-                    ]
-                    if let t = a.thresholds {
-                        entry["thresholds"] = t
-                        entry["decided_tags"] = a.decidedTags.map { ["tag": $0.tag, "score": Double($0.score)] }
-                    }
-                    json.append(entry)
+                    json.append(TagRecord(a, model: model, top: self.top))
                 }
                 if let taggram {
                     let out = files.count == 1 ? taggram : TagCommand.suffixed(taggram, with: (file as NSString).lastPathComponent)
@@ -79,10 +67,7 @@ struct TagCommand: ParsableCommand {
                 }
             }
         }
-        if format == .json {
-            let data = try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
-        }
+        if format == .json { try printJSON(json) }
         if failures > 0 { printError("\(failures) of \(files.count) files failed"); throw ExitCode(1) }
     }
 
