@@ -45,15 +45,7 @@ struct EmbedCommand: ParsableCommand {
             let bar = ProgressBar(total: files.count, label: "files")
             let pool = self.pool
             results = BatchRunner.map(files, progress: { d, _ in bar.update(d) }) {
-                let a = try tagger.analyze(path: $0, features: Set(layers), pooling: pool)
-                let parts = layers.map { a.features[$0]! }
-                let n = a.windowStarts.count, w = parts.reduce(0) { $0 + $1.shape[1] }
-                var values: [Float] = []
-                values.reserveCapacity(n * w)
-                for i in 0..<n {
-                    for p in parts { let c = p.shape[1]; values.append(contentsOf: p.values[i * c..<(i + 1) * c]) }
-                }
-                return WindowFeatures(matrix: Tensor(shape: [n, w], values: values), windowStarts: a.windowStarts, windowSeconds: a.windowSeconds)
+                WindowFeatures(analysis: try tagger.analyze(path: $0, features: Set(layers), pooling: pool), layers: layers)
             }
             described = "\(layers.joined(separator: "+")), \(model)"
         }

@@ -162,18 +162,8 @@ public struct FeatureExtractor: Sendable {
         }
         let analysis = try tagger.analyze(path: path, features: Set(spec.layers).subtracting([FeatureSpec.outputLayer]),
                                           pooling: spec.windowPooling)
-        let windows = analysis.windowStarts.count
-        guard windows > 0 else { throw FeatureExtractorError.noWindows(path: path) }
-        let parts = spec.layers.map { $0 == FeatureSpec.outputLayer ? analysis.taggram : analysis.features[$0]! }
-        let widths = parts.map { $0.count / windows }
-        let dimension = widths.reduce(0, +)
-        var values = [Float]()
-        values.reserveCapacity(windows * dimension)
-        for w in 0..<windows {
-            for (part, width) in zip(parts, widths) { values += part.values[w * width..<(w + 1) * width] }
-        }
-        return WindowFeatures(matrix: Tensor(shape: [windows, dimension], values: values),
-                              windowStarts: analysis.windowStarts, windowSeconds: analysis.windowSeconds)
+        guard !analysis.windowStarts.isEmpty else { throw FeatureExtractorError.noWindows(path: path) }
+        return WindowFeatures(analysis: analysis, layers: spec.layers)
     }
 
     private func finish(_ path: String, _ hash: String, _ features: WindowFeatures, fromCache: Bool) -> ExtractedFeatures {
