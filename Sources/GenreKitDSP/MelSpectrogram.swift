@@ -16,7 +16,7 @@ public struct MelSpectrogram: Sendable {
     public var blockFrames: Int = 1024
 
     /// musicnn's front end: 16 kHz, n_fft 512, hop 256, 96 Slaney mel bands from 0 Hz to Nyquist.
-    public static let musicnn = MelSpectrogram(sampleRate: 16000, nFFT: 512, hopLength: 256, melCount: 96)
+    public static let musicnn = MusicnnInput.melSpectrogram()
 
     public init(sampleRate: Int, nFFT: Int, hopLength: Int, melCount: Int, precision: STFT.Precision = .double) {
         stft = STFT(nFFT: nFFT, hopLength: hopLength, precision: precision)

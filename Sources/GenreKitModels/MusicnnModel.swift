@@ -1,4 +1,5 @@
 import Foundation
+import GenreKitDSP
 import GenreKitNN
 
 /// The musicnn network (Pons & Serra 2019, musicnn 0.1.0 `build_musicnn`), inference only.
@@ -62,7 +63,7 @@ public struct MusicnnModel: Sendable {
         precondition(architecture.kind == .musicnn, "MusicnnModel: \(architecture.name) is not a musicnn model")
         self.architecture = architecture
         var r = WeightReader(source: weights, model: architecture.name)
-        let mels = ModelArchitecture.mels
+        let mels = MusicnnInput.melBands
         let nf = Int(1.6 * 128), nt = Int(1.6 * 32)       // 204, 51
         let fF = architecture.midendFilters, units = architecture.backendUnits
         let classes = architecture.tags.count
@@ -120,7 +121,7 @@ public struct MusicnnModel: Sendable {
     /// Runs `count` patches (`patches` is `count × T × 96`, row-major, usually `T = 187`) and returns
     /// the taggram `[count, tags]` plus the requested `features` (see `MusicnnModel.featureNames`).
     public func predict(patches: [Float], count: Int, features: Set<String> = []) -> ModelOutput {
-        let mels = ModelArchitecture.mels
+        let mels = MusicnnInput.melBands
         precondition(count > 0 && patches.count % (count * mels) == 0,
                      "MusicnnModel.predict: \(patches.count) values are not \(count) patches × T × \(mels)")
         let frames = patches.count / (count * mels)
@@ -139,7 +140,7 @@ public struct MusicnnModel: Sendable {
     /// Clamps to `[0, inputMaximum]` and applies the input batch norm: `[n, T, 96, 1]`.
     @_spi(Benchmarks) public func normalizedInput(_ x: [Float], count n: Int, frames: Int) -> Tensor {
         let hi = ModelArchitecture.inputMaximum, s = inputScale, t = inputShift
-        return Tensor(shape: [n, frames, ModelArchitecture.mels, 1]) { out in
+        return Tensor(shape: [n, frames, MusicnnInput.melBands, 1]) { out in
             x.withUnsafeBufferPointer { src in
                 for i in 0..<src.count { out[i] = min(max(src[i], 0), hi) * s + t }
             }

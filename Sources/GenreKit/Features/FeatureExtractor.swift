@@ -1,5 +1,6 @@
 import Foundation
 import GenreKitCore
+import GenreKitDSP
 import GenreKitModels
 import GenreKitNN
 
@@ -155,7 +156,7 @@ public struct FeatureExtractor: Sendable {
     ///   clip is shorter than one window and the spec drops such clips.
     public func windowFeatures(path: String) throws -> WindowFeatures {
         guard let tagger else {
-            let audio = try AudioDecoder(sampleRate: 16000).decode(path: path)
+            let audio = try AudioDecoder(sampleRate: MusicnnInput.sampleRate).decode(path: path)
             let f = HandcraftedDescriptor.windowFeatures(samples: audio.samples, layers: spec.layers, patches: try spec.patches())
             guard f.windowCount > 0 else { throw FeatureExtractorError.noWindows(path: path) }
             return f

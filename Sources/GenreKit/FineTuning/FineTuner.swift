@@ -106,7 +106,7 @@ public struct FineTuner: Sendable {
     public var concurrency = ProcessInfo.processInfo.activeProcessorCount
 
     /// Segment length in frames (3 s).
-    public static let segmentFrames = ModelArchitecture.frames
+    public static let segmentFrames = MusicnnInput.windowFrames
 
     public init(base: ModelArchitecture, weights: WeightSource, options: FineTuneOptions) throws {
         guard base.kind == .musicnn else { throw ModelLoadError.notFineTunable(model: base.name) }
@@ -186,7 +186,7 @@ public struct FineTuner: Sendable {
         if o.stage != .all && o.augmentation.changesInput {
             progress(.note("input augmentation is on: the frozen \(o.stage == .head ? "network" : "part") runs on every training segment (no cache)"))
         }
-        let hop = max(1, Int((o.segmentHop * 16000 / 256).rounded()))
+        let hop = max(1, Int((o.segmentHop * Double(MusicnnInput.sampleRate) / Double(MusicnnInput.hopLength)).rounded()))
         /// The trained part's input for every grid segment of `songs`, computed by the frozen network.
         func stageInputs(_ songs: [Int], hop: Int) -> [[Float]] {
             let out = Locked([[Float]](repeating: [], count: songs.count))

@@ -48,7 +48,7 @@ public struct Tagger: Sendable {
     /// Tags a precomputed log-mel spectrogram (frames × 96).
     public func analyze(logMel: [Float], frames: Int, path: String, source: AudioFileInfo,
                         features: Set<String> = [], pooling: TimePooling? = nil) -> FileAnalysis {
-        let bands = MusicnnFrontEnd.melBands
+        let bands = MusicnnInput.melBands
         let starts = patches.starts(frames: frames)
         // Chunks of windows go through the network on all cores at once, each with single-threaded BLAS: the
         // pruned front-end GEMMs are too skinny (20–40 filters) for OpenBLAS to split one of them well.
@@ -76,11 +76,11 @@ public struct Tagger: Sendable {
         var featureParts: [String: [Tensor]] = [:]
         for part in parts { for (name, t) in part.features { featureParts[name, default: []].append(t) } }
         let tags = model.architecture.tags
-        let hopSeconds = Double(patches.hop * 256) / 16000
+        let hopSeconds = MusicnnInput.seconds(frames: patches.hop)
         return FileAnalysis(
             path: path, source: source, tags: tags,
             windowStarts: starts.indices.map { Double($0) * hopSeconds },
-            windowSeconds: Double(patches.frameCount * 256) / 16000,
+            windowSeconds: MusicnnInput.seconds(frames: patches.frameCount),
             taggram: taggrams.isEmpty ? Tensor(shape: [0, tags.count]) : Tensor.stacking(taggrams),
             features: featureParts.mapValues { Tensor.stacking($0) },
             padded: frames < patches.frameCount && !starts.isEmpty)
