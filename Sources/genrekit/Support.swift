@@ -22,3 +22,10 @@ func printError(_ s: String) {
 func csvField(_ s: String) -> String {
     s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
 }
+
+/// Runs `body`, printing GenreKit errors as one line and exiting non-zero.
+func reportingErrors<T>(_ body: () throws -> T) throws -> T {
+    do { return try body() } catch let e as ExitCode { throw e } catch let e as CleanExit { throw e } catch {
+        printError("error: \(error)"); throw ExitCode(1)
+    }
+}

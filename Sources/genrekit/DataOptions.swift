@@ -45,22 +45,3 @@ struct DataOptions: ParsableArguments {
         return set
     }
 }
-
-/// A progress bar created on first use (the total is known only then).
-struct ProgressBarBox: Sendable {
-    private let bar = Locked<ProgressBar?>(nil)
-    func update(_ done: Int, total: Int) {
-        let b = bar.withLock { b in
-            if b == nil { b = ProgressBar(total: total, label: "files") }
-            return b!
-        }
-        b.update(done)
-    }
-}
-
-/// Runs `body`, printing GenreKit errors as one line and exiting non-zero.
-func reportingErrors<T>(_ body: () throws -> T) throws -> T {
-    do { return try body() } catch let e as ExitCode { throw e } catch let e as CleanExit { throw e } catch {
-        printError("error: \(error)"); throw ExitCode(1)
-    }
-}
