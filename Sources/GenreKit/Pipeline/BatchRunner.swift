@@ -7,9 +7,9 @@ import GenreKitDSP
 public enum BatchRunner {
     /// Processes `items` with `work` on all cores (`concurrency` 1: one after another). `progress` is
     /// called after each finished item with (done, total), from any thread.
-    public static func map<T: Sendable>(_ items: [String], concurrency: Int = ProcessInfo.processInfo.activeProcessorCount,
-                                        progress: (@Sendable (Int, Int) -> Void)? = nil,
-                                        _ work: @escaping @Sendable (String) throws -> T) -> [Result<T, Error>] {
+    public static func map<Item: Sendable, T: Sendable>(_ items: [Item], concurrency: Int = ProcessInfo.processInfo.activeProcessorCount,
+                                                        progress: (@Sendable (Int, Int) -> Void)? = nil,
+                                                        _ work: @escaping @Sendable (Item) throws -> T) -> [Result<T, Error>] {
         let results = Locked([Result<T, Error>?](repeating: nil, count: items.count))
         let done = Locked(0)
         let one: @Sendable (Int) -> Void = { i in
