@@ -22,7 +22,7 @@ struct StudyCommand: ParsableCommand {
     @Option(help: "Held-out test data (folder or manifest, same labels): train on DATA, score on this instead of folds.") var test: String?
     @Option(help: "Inner model-selection folds on each training part (1 = the classifier's defaults).") var innerFolds = 1
     @Option(help: "Train on windows (segment) or song vectors (song).") var level: GenreModel.TrainingLevel = .segment
-    @Option(help: "Song-level aggregation: vote or mean.") var aggregate: SongAggregation = .vote
+    @Option(help: "Song-level aggregation: vote or mean.") var aggregate: StoredAggregationOption = .vote
     @Option(help: "Random seed for the folds.") var seed: UInt64 = 0
     @Option(help: "Also write the table: .csv, .json or .html.") var out: String?
     @OptionGroup var dataOptions: DataOptions
@@ -39,7 +39,7 @@ struct StudyCommand: ParsableCommand {
                 if let test { testSets.append((text, try dataOptions.load(test, spec: spec, labelOrder: set.labels))) }
             }
             var trainer = Trainer(settings: TrainerSettings(choice: classifier, level: level, folds: innerFolds, seed: seed))
-            trainer.defaultAggregation = aggregate
+            trainer.defaultAggregation = aggregate.aggregation
             let study = FeatureStudy(trainer: trainer, folds: folds, seed: seed)
             let rows = test == nil ? try study.run(sets, log: printError) : try study.runHeldOut(train: sets, test: testSets, log: printError)
             print(FeatureStudy.table(rows), terminator: "")

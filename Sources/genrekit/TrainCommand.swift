@@ -28,8 +28,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Fraction of the training songs held out to fit per-class thresholds (0 = none).") var validFraction = 0.0
     @Option(help: "Random seed (splits, folds, SVM probability calibration, MLP).") var seed: UInt64 = 0
     @Option(help: "Reduce features to N dimensions with PCA after standardisation.") var pca: Int?
-    @Option(help: "Class weights: none or balanced.") var classWeight: ClassWeighting = .none
-    @Option(help: "Default song-level aggregation stored in the model: vote or mean.") var aggregate: SongAggregation = .vote
+    @Option(help: "Class weights: none or balanced.") var classWeight: ClassWeightOption = .none
+    @Option(help: "Default song-level aggregation stored in the model: vote or mean.") var aggregate: StoredAggregationOption = .vote
     @OptionGroup var dataOptions: DataOptions
     @Option(name: .shortAndLong, help: "Output model file.") var out = "genres.gkmodel"
     @Option(help: "Tagging: training rows kept in the model as negatives for genrekit enroll (0: none).") var keepRows = StoredRows.defaultLimit
@@ -42,7 +42,7 @@ struct TrainCommand: ParsableCommand {
             try set.assignSplits(testFraction: testFraction, validFraction: validFraction, seed: seed)
             let train = set.subset(.train), valid = set.subset(.valid)
             let settings = TrainerSettings(choice: classifier, level: source.isTable ? .song : level, folds: folds, seed: seed,
-                                           pcaComponents: pca, classWeighting: classWeight)
+                                           pcaComponents: pca, classWeighting: classWeight.weighting)
             if task == .tagging { return try trainTagger(set, train: train, valid: valid, source: source, settings: settings) }
             if set.isMultiLabel {
                 printError("note: some songs have several labels; classification uses each song's first label (use --task tagging to learn them all)")
@@ -51,7 +51,7 @@ struct TrainCommand: ParsableCommand {
             for item in train { counts[item.label] += 1 }
             printError("training songs per class: " + zip(set.labels, counts).map { "\($0) \($1)" }.joined(separator: ", "))
             var trainer = Trainer(settings: settings)
-            trainer.defaultAggregation = aggregate
+            trainer.defaultAggregation = aggregate.aggregation
             var model = try trainer.train(train, validation: valid, labels: set.labels, source: source, log: printError)
             model.training.splitSeed = seed; model.training.testFraction = testFraction; model.training.validFraction = validFraction
             if let sel = model.training.modelSelection {

@@ -11,8 +11,7 @@ import GenreKitLearning
 /// - Thresholds: per tag, maximising that tag's F1 on the validation songs' mean window probabilities
 ///   (``TagThresholds/fit(scores:indicators:)``); ``TagThresholds/fallback`` (0.5) without validation songs.
 /// - A sample of training rows (``StoredRows``, `storedRowLimit`) is kept in the model for `genrekit enroll`.
-@dynamicMemberLookup
-public struct TagTrainer: Sendable {
+public struct TagTrainer: FeatureTrainer {
     /// Classifier, training level, folds, seed, PCA and per-tag class weighting (`balanced` weighs a rare tag's
     /// positives up); also readable as `trainer.folds`, ...
     public var settings: TrainerSettings
@@ -20,12 +19,6 @@ public struct TagTrainer: Sendable {
     public var storedRowLimit: Int = StoredRows.defaultLimit
 
     public init(settings: TrainerSettings = TrainerSettings(choice: .logreg)) { self.settings = settings }
-
-    /// The shared settings as the trainer's own properties: `trainer.choice = .mlp`.
-    public subscript<T>(dynamicMember path: WritableKeyPath<TrainerSettings, T>) -> T {
-        get { settings[keyPath: path] }
-        set { settings[keyPath: path] = newValue }
-    }
 
     /// The candidates searched (or the single one fitted) for `choice`.
     public func candidates() throws -> [GridSearch.Candidate] {
@@ -41,12 +34,6 @@ public struct TagTrainer: Sendable {
         case .svm, .knn:
             throw TagTrainerError.unsupportedClassifier(settings.choice.rawValue)
         }
-    }
-
-    /// Trains a tagger on `train` (tags = `labels`) with rows from `source` fitting thresholds on `validation` when it is not empty.
-    public func train(_ train: [ItemFeatures], validation: [ItemFeatures] = [], labels: [String], source: FeatureSource,
-                      log: @escaping (String) -> Void = { _ in }) throws -> GenreModel {
-        try self.train(train, validation: validation, labels: labels, featureSpec: source.key, log: log)
     }
 
     /// Trains on `train`; `featureSpec` is stored in the model file as given (``FeatureSource/key`` text).

@@ -4,26 +4,13 @@ import GenreKitLearning
 /// Fits a genre classifier on item features: model selection by song-grouped, stratified cross-validation on the
 /// training songs, then a fit of the best candidate on all of them, and optional per-class thresholds on
 /// validation songs.
-@dynamicMemberLookup
-public struct Trainer: Sendable {
+public struct Trainer: FeatureTrainer {
     /// Classifier, training level, folds, seed, PCA and class weighting (also readable as `trainer.folds`, ...).
     public var settings: TrainerSettings
     public var scoring: Scoring = .accuracy
     public var defaultAggregation: SongAggregation = .vote
 
     public init(settings: TrainerSettings = TrainerSettings()) { self.settings = settings }
-
-    /// The shared settings as the trainer's own properties: `trainer.choice = .svm`.
-    public subscript<T>(dynamicMember path: WritableKeyPath<TrainerSettings, T>) -> T {
-        get { settings[keyPath: path] }
-        set { settings[keyPath: path] = newValue }
-    }
-
-    /// Trains on `train` with rows from `source` (and fits thresholds on `validation` when it is not empty).
-    public func train(_ train: [ItemFeatures], validation: [ItemFeatures] = [], labels: [String], source: FeatureSource,
-                      log: @escaping (String) -> Void = { _ in }) throws -> GenreModel {
-        try self.train(train, validation: validation, labels: labels, featureSpec: source.key, log: log)
-    }
 
     /// Trains on `train`; `featureSpec` is stored in the model file as given (``FeatureSource/key`` text).
     public func train(_ train: [ItemFeatures], validation: [ItemFeatures] = [], labels: [String], featureSpec: String,

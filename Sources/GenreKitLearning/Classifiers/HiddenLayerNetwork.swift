@@ -45,6 +45,32 @@ struct HiddenLayerNetwork: Sendable {
         return z
     }
 
+    /// A batch's forward pass: its input rows, hidden activations, outputs before `b₂`, and total sample weight.
+    struct BatchPass {
+        let x: [Double]
+        let hidden: [Double]
+        let z: [Double]
+        let rows: Int
+        let weight: Double
+    }
+
+    /// The forward pass of rows `batch` of `x`, with their sample `weights`.
+    func forward(_ x: Matrix, batch: [Int], weights: [Double]) -> BatchPass {
+        let xb = x.selectingRows(batch)
+        let hidden = hiddenActivations(xb.values, rows: batch.count)
+        var wsum = 0.0
+        for i in batch { wsum += weights[i] }
+        return BatchPass(x: xb.values, hidden: hidden, z: outputsBeforeBias(hidden, rows: batch.count), rows: batch.count, weight: wsum)
+    }
+
+    /// A batch's loss `lossSum·scale + ½·(l2/b)·‖W‖²`, its gradients from `dz`, and its weight.
+    func result(_ pass: BatchPass, lossSum: Double, scale: Double, dz: [Double], l2: Double)
+        -> (loss: Double, gradients: [[Double]], weight: Double) {
+        let reg = l2 / Double(pass.rows)
+        let loss = lossSum * scale + 0.5 * reg * squaredKernelNorm
+        return (loss, gradients(x: pass.x, hiddenActivations: pass.hidden, dz: dz, rows: pass.rows, reg: reg), pass.weight)
+    }
+
     /// Gradients from `dz = ∂L/∂z` (`b × k`) of a batch `x` (`b × d`) with its hidden activations (`b × h`), with
     /// the L2 term `reg·W` on the kernels:
     ///

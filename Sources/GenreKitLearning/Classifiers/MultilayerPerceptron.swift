@@ -125,12 +125,9 @@ public struct MultilayerPerceptron: Classifier {
     private static func batchLoss(_ net: HiddenLayerNetwork, _ x: Matrix, _ labels: [Int], _ weights: [Double], _ batch: [Int],
                                   l2: Double) -> (loss: Double, gradients: [[Double]], weight: Double) {
         let k = net.outputs, b = batch.count
-        let xb = x.selectingRows(batch)
-        let hidden = net.hiddenActivations(xb.values, rows: b)
-        var z = net.outputsBeforeBias(hidden, rows: b)
-        var wsum = 0.0
-        for i in batch { wsum += weights[i] }
-        let invW = wsum > 0 ? 1 / wsum : 0
+        let pass = net.forward(x, batch: batch, weights: weights)
+        var z = pass.z
+        let invW = pass.weight > 0 ? 1 / pass.weight : 0
         var loss = 0.0
         var dz = [Double](repeating: 0, count: b * k)
         for r in 0..<b {
@@ -143,9 +140,7 @@ public struct MultilayerPerceptron: Classifier {
             for j in 0..<k { dz[r * k + j] = w * invW * dz[r * k + j] / s }
             dz[r * k + y] -= w * invW
         }
-        let reg = l2 / Double(b)
-        loss = loss * invW + 0.5 * reg * net.squaredKernelNorm
-        return (loss, net.gradients(x: xb.values, hiddenActivations: hidden, dz: dz, rows: b, reg: reg), wsum)
+        return net.result(pass, lossSum: loss, scale: invW, dz: dz, l2: l2)
     }
 
     /// Softmax probabilities of `net` on `x`, `rows × k`.

@@ -74,12 +74,9 @@ public struct MultiLabelPerceptron: Codable, Sendable {
     private static func batchLoss(_ net: HiddenLayerNetwork, _ x: Matrix, _ y: Matrix, _ weights: [Double], _ batch: [Int],
                                   l2: Double) -> (loss: Double, gradients: [[Double]], weight: Double) {
         let k = net.outputs, b = batch.count
-        let xb = x.selectingRows(batch)
-        let hidden = net.hiddenActivations(xb.values, rows: b)
-        let z = net.outputsBeforeBias(hidden, rows: b)
-        var wsum = 0.0
-        for i in batch { wsum += weights[i] }
-        let scale = wsum > 0 ? 1 / (wsum * Double(k)) : 0
+        let pass = net.forward(x, batch: batch, weights: weights)
+        let z = pass.z
+        let scale = pass.weight > 0 ? 1 / (pass.weight * Double(k)) : 0
         var loss = 0.0
         var dz = [Double](repeating: 0, count: b * k)
         for r in 0..<b {
@@ -90,9 +87,7 @@ public struct MultiLabelPerceptron: Codable, Sendable {
                 dz[r * k + j] = w * scale * (sigmoid(zi) - t)
             }
         }
-        let reg = l2 / Double(b)
-        loss = loss * scale + 0.5 * reg * net.squaredKernelNorm
-        return (loss, net.gradients(x: xb.values, hiddenActivations: hidden, dz: dz, rows: b, reg: reg), wsum)
+        return net.result(pass, lossSum: loss, scale: scale, dz: dz, l2: l2)
     }
 
     /// Output logits `z` of `net` on `x`, row-major `rows × T`.
