@@ -70,6 +70,41 @@ final class ModuleGraphTests: XCTestCase {
         XCTAssertEqual(Set(declared.keys).subtracting(known), [], "targets the graph does not know: add them to ModuleGraphTests and the README")
     }
 
+    /// The GenreKit module's folders, each using only those before it (README, "Layout").
+    static let genreKitFolders = ["Datasets", "Pipeline", "Features", "FineTuning", "ModelFile", "Training", "FewShot"]
+
+    func testGenreKitFoldersPointOneWay() throws {
+        let base = Self.root.appendingPathComponent("Sources/GenreKit")
+        var declaredIn: [String: String] = [:]
+        var texts: [(folder: String, file: String, text: String)] = []
+        let declaration = try NSRegularExpression(pattern: #"^(?:public |private |fileprivate )?(?:final )?(?:struct|enum|class|protocol|typealias)\s+(\w+)"#,
+                                                  options: .anchorsMatchLines)
+        for folder in Self.genreKitFolders {
+            for file in Self.swiftFiles(in: base.appendingPathComponent(folder)) {
+                let text = try String(contentsOf: file, encoding: .utf8)
+                let range = NSRange(text.startIndex..., in: text)
+                for m in declaration.matches(in: text, range: range) { declaredIn[String(text[Range(m.range(at: 1), in: text)!])] = folder }
+                // Code only: comments and string literals may name anything.
+                let code = text.replacingOccurrences(of: #"//[^\n]*"#, with: "", options: .regularExpression)
+                    .replacingOccurrences(of: #""(\\.|[^"\\\n])*""#, with: "\"\"", options: .regularExpression)
+                texts.append((folder, file.lastPathComponent, code))
+            }
+        }
+        XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: base.path).filter { !$0.hasSuffix(".swift") }),
+                       Set(Self.genreKitFolders), "a folder the order does not know: add it to genreKitFolders and the README")
+        var problems: [String] = []
+        for (folder, file, code) in texts {
+            let rank = Self.genreKitFolders.firstIndex(of: folder)!
+            for (name, home) in declaredIn where Self.genreKitFolders.firstIndex(of: home)! > rank {
+                if code.range(of: #"\b\#(name)\b"#, options: .regularExpression) != nil {
+                    problems.append("\(folder)/\(file) uses \(name) of \(home)/, a later folder")
+                }
+            }
+        }
+        XCTAssert(problems.isEmpty, "GenreKit folders must point one way (\(Self.genreKitFolders.joined(separator: " ← "))):\n"
+                  + problems.sorted().joined(separator: "\n"))
+    }
+
     /// `path: import X` lines that `allowed` does not permit, for every Swift file under `folder`/<module>.
     static func forbiddenImports(under folder: String, allowed: [String: Set<String>]) throws -> [String] {
         let base = root.appendingPathComponent(folder)
