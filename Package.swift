@@ -1,8 +1,11 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-/// Module graph (dependencies point one way):
-/// GenreKitAudio → GenreKitDSP → GenreKitNN → GenreKitModels → GenreKitLearning → GenreKit → genrekit (CLI)
+/// Module graph: a fan around a small core (see README, "Layout"; `ModuleGraphTests` enforces it).
+///
+///   GenreKitCore ← GenreKitDSP, GenreKitNN, GenreKitLearning (each: core + its C libraries); GenreKitAudio: C only
+///   GenreKitModels ← Audio, DSP, NN      GenreKitBenchmarks ← Models, Learning
+///   GenreKit ← Audio, DSP, NN, Models, Learning + GRDB      genrekit ← GenreKit; genrekit-bench ← GenreKit, Benchmarks
 let package = Package(
     name: "GenreKit",
     platforms: [.macOS(.v13)],
@@ -23,27 +26,32 @@ let package = Package(
         .systemLibrary(name: "CKissFFT", providers: [.apt(["libkissfft-dev"]), .brew(["kissfft"])]),
         .systemLibrary(name: "CSVM", providers: [.apt(["libsvm-dev"]), .brew(["libsvm"])]),
 
+        .target(name: "GenreKitCore", dependencies: ["CBLAS"]),
         .target(name: "GenreKitAudio", dependencies: ["CSndFile", "CSoxr"]),
-        .target(name: "GenreKitDSP", dependencies: ["GenreKitAudio", "CKissFFT", "CBLAS"]),
-        .target(name: "GenreKitNN", dependencies: ["GenreKitDSP", "CBLAS"]),
-        .target(name: "GenreKitModels", dependencies: ["GenreKitNN"]),
-        .target(name: "GenreKitLearning", dependencies: ["GenreKitModels", "CSVM", "CBLAS"]),
+        .target(name: "GenreKitDSP", dependencies: ["GenreKitCore", "CKissFFT", "CBLAS"]),
+        .target(name: "GenreKitNN", dependencies: ["GenreKitCore", "CBLAS"]),
+        .target(name: "GenreKitLearning", dependencies: ["GenreKitCore", "CSVM", "CBLAS"]),
+        .target(name: "GenreKitModels", dependencies: ["GenreKitCore", "GenreKitAudio", "GenreKitDSP", "GenreKitNN"]),
+        .target(name: "GenreKitBenchmarks", dependencies: [
+            "GenreKitCore", "GenreKitDSP", "GenreKitNN", "GenreKitModels", "GenreKitLearning", "CBLAS",
+        ]),
         .target(name: "GenreKitCharts"),
         .target(name: "GenreKit", dependencies: [
-            "GenreKitAudio", "GenreKitDSP", "GenreKitNN", "GenreKitModels", "GenreKitLearning", "GenreKitCharts",
+            "GenreKitCore", "GenreKitAudio", "GenreKitDSP", "GenreKitNN", "GenreKitModels", "GenreKitLearning", "GenreKitCharts",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .executableTarget(name: "genrekit", dependencies: [
             "GenreKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "genrekit-bench", dependencies: ["GenreKit"]),
+        .executableTarget(name: "genrekit-bench", dependencies: ["GenreKit", "GenreKitBenchmarks"]),
 
-        .testTarget(name: "GenreKitAudioTests", dependencies: ["GenreKitAudio", "GenreKitDSP"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "GenreKitDSPTests", dependencies: ["GenreKitDSP"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "GenreKitNNTests", dependencies: ["GenreKitNN"]),
-        .testTarget(name: "GenreKitModelsTests", dependencies: ["GenreKitModels"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "GenreKitTests", dependencies: ["GenreKit"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "GenreKitCoreTests", dependencies: ["GenreKitCore"]),
+        .testTarget(name: "GenreKitAudioTests", dependencies: ["GenreKitAudio", "GenreKitCore", "GenreKitModels"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "GenreKitDSPTests", dependencies: ["GenreKitDSP", "GenreKitCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "GenreKitNNTests", dependencies: ["GenreKitNN", "GenreKitCore"]),
+        .testTarget(name: "GenreKitModelsTests", dependencies: ["GenreKitModels", "GenreKitBenchmarks"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "GenreKitTests", dependencies: ["GenreKit", "GenreKitBenchmarks"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "GenreKitLearningTests", dependencies: ["GenreKitLearning", "GenreKitCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "GenreKitChartsTests", dependencies: ["GenreKitCharts"]),
-        .testTarget(name: "GenreKitLearningTests", dependencies: ["GenreKitLearning"], resources: [.copy("Fixtures")]),
     ]
 )

@@ -1,7 +1,9 @@
 /// GenreKit: music genre classification and auto-tagging by transfer learning.
 ///
-/// `import GenreKit` brings in every layer of the library, in data-flow order:
-/// audio decoding, DSP front end, tensor engine, pre-trained models, learning and evaluation.
+/// `import GenreKit` brings in every module of the library: the core (seeded generator, float16, BLAS threads,
+/// SHA-256, NPY and float blobs, `Locked`), audio decoding, DSP front end, tensor engine, pre-trained models,
+/// learning and evaluation.
+@_exported import GenreKitCore
 @_exported import GenreKitAudio
 @_exported import GenreKitDSP
 @_exported import GenreKitNN

@@ -1,5 +1,6 @@
 import CBLAS
 import Foundation
+import GenreKitCore
 
 /// Mel power spectrogram, `librosa.feature.melspectrogram(y, sr, n_fft, hop_length, n_mels).T`:
 /// `M[t, m] = Σ_k W[m, k]·|X_t[k]|²`, frames × mels, float32.
@@ -23,7 +24,7 @@ public struct MelSpectrogram: Sendable {
     public var blockFrames: Int = 1024
 
     /// musicnn's front end: 16 kHz, n_fft 512, hop 256, 96 Slaney mel bands from 0 Hz to Nyquist.
-    public static let musicnn = MelSpectrogram(sampleRate: 16000, nFFT: 512, hopLength: 256, melCount: 96)
+    public static let musicnn = MusicnnInput.melSpectrogram()
 
     public init(sampleRate: Int, nFFT: Int, hopLength: Int, melCount: Int, precision: STFT.Precision = .double) {
         stft = STFT(nFFT: nFFT, hopLength: hopLength, precision: precision)
@@ -68,11 +69,4 @@ public struct MelSpectrogram: Sendable {
         }
         return out
     }
-}
-
-/// Wraps a value that is safe to share across the threads of one parallel loop (disjoint writes).
-@usableFromInline
-struct UncheckedSendable<T>: @unchecked Sendable {
-    @usableFromInline let value: T
-    @usableFromInline init(_ value: T) { self.value = value }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GenreKitCore
 
 /// musicnn's log compression of mel power: `x̂ = log10(10000 · f16(x) + 1)`, where `f16` rounds to IEEE half
 /// precision and the product is float32.

@@ -19,29 +19,25 @@ public struct Patches: Sendable {
         case drop
     }
 
-    /// Patch length in frames (187 = 3 s for musicnn).
+    /// Patch length in frames (``MusicnnInput/windowFrames`` = 3 s for musicnn).
     public let frameCount: Int
     /// Step between patch starts in frames.
     public let hop: Int
     public let shortClipPolicy: ShortClipPolicy
 
-    public init(frameCount: Int = 187, hop: Int? = nil, shortClipPolicy: ShortClipPolicy = .repeatPad) {
+    public init(frameCount: Int = MusicnnInput.windowFrames, hop: Int? = nil, shortClipPolicy: ShortClipPolicy = .repeatPad) {
         precondition(frameCount > 0, "patch length must be positive")
         self.frameCount = frameCount
         self.hop = max(1, hop ?? frameCount)
         self.shortClipPolicy = shortClipPolicy
     }
 
-    /// musicnn's window length and hop from seconds, `librosa.time_to_frames(t, sr=16000, hop_length=256, n_fft=512)`
-    /// (`⌊(⌊t·sr⌋ − n_fft/2) / hop⌋`), plus one for the length. `overlap` `nil` or 0 means no overlap.
+    /// musicnn's window length and hop from seconds, ``MusicnnInput/frames(seconds:)`` (`librosa.time_to_frames`),
+    /// plus one for the length. `overlap` `nil` or 0 means no overlap.
     /// Throws when the hop would be below one frame.
-    public static func musicnn(length seconds: Double = 3, overlap: Double? = nil,
+    public static func musicnn(length seconds: Double = MusicnnInput.windowSeconds, overlap: Double? = nil,
                                shortClipPolicy: ShortClipPolicy = .repeatPad) throws -> Patches {
-        func frames(_ t: Double) -> Int {
-            let samples = Int(t * 16000)
-            let shifted = samples - 256
-            return shifted >= 0 ? shifted / 256 : -((-shifted + 255) / 256)
-        }
+        func frames(_ t: Double) -> Int { MusicnnInput.frames(seconds: t) }
         let n = frames(seconds) + 1
         guard n >= 1 else { throw PatchError.tooShort(seconds: seconds) }
         var hop = n

@@ -91,6 +91,27 @@ public struct Matrix: Codable, Equatable, Sendable {
         Matrix.gemm(self, other, transposeA: false, transposeB: false)
     }
 
+    /// `C = op(A)·op(B) + beta·C` on row-major arrays (`m × k` times `k × n` into `m × n`, leading dimensions as
+    /// given): the one place GenreKit's double-precision code calls `cblas_dgemm` on raw buffers.
+    public static func gemm(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int,
+                            _ a: [Double], _ lda: Int, _ b: [Double], _ ldb: Int,
+                            _ c: inout [Double], _ ldc: Int, _ beta: Double) {
+        guard m > 0, n > 0 else { return }
+        guard k > 0 else {
+            for i in 0..<c.count { c[i] *= beta }
+            return
+        }
+        a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+                c.withUnsafeMutableBufferPointer { pc in
+                    cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                                blasint(m), blasint(n), blasint(k), 1.0, pa.baseAddress, blasint(lda),
+                                pb.baseAddress, blasint(ldb), beta, pc.baseAddress, blasint(ldc))
+                }
+            }
+        }
+    }
+
     /// `op(A) · op(B)` where op is an optional transpose, via `cblas_dgemm`.
     public static func gemm(_ a: Matrix, _ b: Matrix, transposeA: Bool, transposeB: Bool) -> Matrix {
         let m = transposeA ? a.cols : a.rows

@@ -1,3 +1,4 @@
+import GenreKitDSP
 /// Which network a pretrained model is and its hyper-parameters (musicnn 0.1.0 `models.py`).
 public struct ModelArchitecture: Sendable, Equatable, Hashable {
     /// The two network families.
@@ -28,13 +29,9 @@ public struct ModelArchitecture: Sendable, Equatable, Hashable {
         case sigmoid, softmax
     }
 
-    /// Mel bands of the input spectrogram.
-    public static let mels = 96
-    /// Frames of one 3-s input patch (16 kHz, hop 256).
-    public static let frames = 187
-    /// Upper bound of the log-mel input: `log10(10000 · 65504 + 1) ≈ 8.81627` (float16-rounded
-    /// mel power is at most 65504), rounded up. Inputs are clamped to `[0, inputMaximum]`.
-    public static let inputMaximum: Float = 8.8165
+    /// Upper bound of the log-mel input, ``MusicnnInput/maximum``: `log10(10000 · 65504 + 1) ≈ 8.81627`
+    /// (float16-rounded mel power is at most 65504). Inputs are clamped to `[0, inputMaximum]`.
+    public static let inputMaximum = MusicnnInput.maximum
 
     public init(name: String, kind: Kind, midendFilters: Int = 64, backendUnits: Int = 200,
                 vggFilters: Int = 128, tags: [String], outputActivation: OutputActivation = .sigmoid) {

@@ -1,4 +1,5 @@
 import Foundation
+import GenreKitDSP
 import GenreKitNN
 
 /// The musicnn network (Pons & Serra 2019, musicnn 0.1.0 `build_musicnn`), inference only.
@@ -30,8 +31,8 @@ public struct MusicnnModel: Sendable {
 
     let inputScale: Float
     let inputShift: Float
-    let branches: [FrontendBranch]
-    let mid1: FoldedTimeConv
+    @_spi(Benchmarks) public let branches: [FrontendBranch]
+    @_spi(Benchmarks) public let mid1: FoldedTimeConv
     let mid2: Conv2D, mid2BN: BatchNorm
     let mid3: Conv2D, mid3BN: BatchNorm
     let poolBN: BatchNorm
@@ -63,7 +64,7 @@ public struct MusicnnModel: Sendable {
         precondition(architecture.kind == .musicnn, "MusicnnModel: \(architecture.name) is not a musicnn model")
         self.architecture = architecture
         var r = WeightReader(source: weights, model: architecture.name)
-        let mels = ModelArchitecture.mels
+        let mels = MusicnnInput.melBands
         let nf = Int(1.6 * 128), nt = Int(1.6 * 32)       // 204, 51
         let fF = architecture.midendFilters, units = architecture.backendUnits
         let classes = architecture.tags.count
@@ -121,7 +122,7 @@ public struct MusicnnModel: Sendable {
     /// Runs `count` patches (`patches` is `count × T × 96`, row-major, usually `T = 187`) and returns
     /// the taggram `[count, tags]` plus the requested `features` (see `MusicnnModel.featureNames`).
     public func predict(patches: [Float], count: Int, features: Set<String> = []) -> ModelOutput {
-        let mels = ModelArchitecture.mels
+        let mels = MusicnnInput.melBands
         precondition(count > 0 && patches.count % (count * mels) == 0,
                      "MusicnnModel.predict: \(patches.count) values are not \(count) patches × T × \(mels)")
         let frames = patches.count / (count * mels)
@@ -138,9 +139,9 @@ public struct MusicnnModel: Sendable {
     }
 
     /// Clamps to `[0, inputMaximum]` and applies the input batch norm: `[n, T, 96, 1]`.
-    func normalizedInput(_ x: [Float], count n: Int, frames: Int) -> Tensor {
+    @_spi(Benchmarks) public func normalizedInput(_ x: [Float], count n: Int, frames: Int) -> Tensor {
         let hi = ModelArchitecture.inputMaximum, s = inputScale, t = inputShift
-        return Tensor(shape: [n, frames, ModelArchitecture.mels, 1]) { out in
+        return Tensor(shape: [n, frames, MusicnnInput.melBands, 1]) { out in
             x.withUnsafeBufferPointer { src in
                 for i in 0..<src.count { out[i] = min(max(src[i], 0), hi) * s + t }
             }
@@ -168,7 +169,7 @@ public struct MusicnnModel: Sendable {
     }
 
     /// Front end: all 561 channels `[n, T, 561]` and the non-constant ones `[n, T, A]`.
-    func frontend(_ xn: Tensor) -> (full: Tensor, active: Tensor) {
+    @_spi(Benchmarks) public func frontend(_ xn: Tensor) -> (full: Tensor, active: Tensor) {
         let outs = branchOutputs(xn)
         let n = xn.shape[0], frames = xn.shape[1]
         let total = frontendChannels
@@ -202,7 +203,7 @@ public struct MusicnnModel: Sendable {
     }
 
     /// Mid end: `cnn1`, `cnn2`, `cnn3`, each `[n, T, F]`.
-    func midend(active: Tensor) -> (Tensor, Tensor, Tensor) {
+    @_spi(Benchmarks) public func midend(active: Tensor) -> (Tensor, Tensor, Tensor) {
         let n = active.shape[0], frames = active.shape[1], fF = architecture.midendFilters
         let cnn1 = mid1.forward(active)
         func step(_ conv: Conv2D, _ bn: BatchNorm, _ x: Tensor) -> Tensor {
@@ -215,7 +216,7 @@ public struct MusicnnModel: Sendable {
     }
 
     /// Back end over `[n, T, C]`: (max_pool, mean_pool, penultimate, taggram).
-    func backend(_ all: Tensor) -> (Tensor, Tensor, Tensor, Tensor) {
+    @_spi(Benchmarks) public func backend(_ all: Tensor) -> (Tensor, Tensor, Tensor, Tensor) {
         let n = all.shape[0], c = all.shape[2]
         let maxPool = all.max(alongAxis: 1)
         let meanPool = all.mean(alongAxis: 1)
@@ -283,18 +284,18 @@ extension Tensor {
 /// their own: the live filters then go through exactly the GEMM the pruned network runs, so pruned and unpruned
 /// outputs are the same numbers on every BLAS kernel, and the dead filters' computed outputs can be checked
 /// against the constants pruning substitutes for them.
-struct FrontendBranch: Sendable {
-    let name: String
+@_spi(Benchmarks) public struct FrontendBranch: Sendable {
+    public let name: String
     /// Filters of the original layer.
-    let filters: Int
+    public let filters: Int
     /// Zero frames added before and after in time ('valid' timbral convolutions), 0 for 'same'.
-    let timePad: Int
+    public let timePad: Int
     /// The convolution over the live (not proved dead) filters only (ReLU fused).
-    let conv: Conv2D
+    public let conv: Conv2D
     /// Batch norm of the live filters.
-    let bn: BatchNorm
+    public let bn: BatchNorm
     /// Original indices of the computed filters, ascending: the live ones, plus the dead ones when unpruned.
-    let active: [Int]
+    public let active: [Int]
     let activeSet: Set<Int>
     /// `bn(0)` for every original filter: the output of a constant (dead) filter.
     let constant: [Float]
@@ -323,7 +324,7 @@ struct FrontendBranch: Sendable {
     }
 
     /// `[n, T, 96, 1]` normalised input → `[n, T, active]`.
-    func forward(_ xn: Tensor) -> Tensor {
+    public func forward(_ xn: Tensor) -> Tensor {
         let n = xn.shape[0], frames = xn.shape[1]
         if active.isEmpty { return Tensor(shape: [n, frames, 0]) }
         let x = timePad > 0 ? xn.padded([(0, 0), (timePad, timePad), (0, 0), (0, 0)]) : xn
@@ -355,7 +356,7 @@ struct FrontendBranch: Sendable {
 /// constant on every real frame. Those channels are removed from the GEMM; their contribution
 /// `v_i = Σ_{j const} c_j · W[i, j, :]` is added as a per-frame bias
 /// `b_t = b + Σ_{i : 0 ≤ t + i − p < T} v_i` (padding frames contribute nothing).
-struct FoldedTimeConv: Sendable {
+@_spi(Benchmarks) public struct FoldedTimeConv: Sendable {
     let kernelHeight: Int
     let filters: Int
     /// Convolution over the remaining channels, no bias, no activation: kernel `[kh, 1, A, F]`.
@@ -365,7 +366,7 @@ struct FoldedTimeConv: Sendable {
     let rowContributions: [[Float]]
     let bn: BatchNorm
     /// Channels the GEMM still reads (the non-constant ones).
-    var inputChannels: Int { conv.inputChannels }
+    public var inputChannels: Int { conv.inputChannels }
 
     init(conv full: Conv2D, bn: BatchNorm, constantChannels: [Int: Float]) {
         let kh = full.kernelHeight, c = full.kernelWidth, f = full.outputChannels

@@ -1,3 +1,4 @@
+import GenreKitCore
 import GenreKitNN
 
 /// Weights for the musicnn graph drawn as TensorFlow 1 initialises an untrained `tf.layers` network: kernels

@@ -1,3 +1,4 @@
+import GenreKitDSP
 import GenreKitNN
 
 /// musicnn's VGG-like baseline (`models.vgg`), inference only.
@@ -33,7 +34,7 @@ public struct VGGModel: Sendable {
             convs.append(try r.conv([3, 3, i == 1 ? 1 : f, f], scope: "\(i)CNN", padding: .same, activation: .relu))
             bns.append(try r.batchNorm(f))
         }
-        var h = ModelArchitecture.frames, w = ModelArchitecture.mels
+        var h = MusicnnInput.windowFrames, w = MusicnnInput.melBands
         for (p, s) in Self.pools {
             h = Padding.valid.output(inputSize: h, kernel: p.0, stride: s.0).size
             w = Padding.valid.output(inputSize: w, kernel: p.1, stride: s.1).size
@@ -49,7 +50,7 @@ public struct VGGModel: Sendable {
     /// Runs `count` patches (`count × 187 × 96`, row-major) and returns the taggram and the
     /// requested `pool1`…`pool5` features (NHWC, with the patch axis first).
     public func predict(patches: [Float], count: Int, features: Set<String> = []) -> ModelOutput {
-        let per = ModelArchitecture.frames * ModelArchitecture.mels
+        let per = MusicnnInput.windowFrames * MusicnnInput.melBands
         precondition(count > 0 && patches.count == count * per,
                      "VGGModel.predict: expected \(count) × 187 × 96 values, got \(patches.count)")
         var parts: [ModelOutput] = []
@@ -62,9 +63,9 @@ public struct VGGModel: Sendable {
         return ModelOutput.joining(parts)
     }
 
-    func normalizedInput(_ x: [Float], count n: Int) -> Tensor {
+    @_spi(Benchmarks) public func normalizedInput(_ x: [Float], count n: Int) -> Tensor {
         let hi = ModelArchitecture.inputMaximum, s = inputScale, t = inputShift
-        return Tensor(shape: [n, ModelArchitecture.frames, ModelArchitecture.mels, 1]) { out in
+        return Tensor(shape: [n, MusicnnInput.windowFrames, MusicnnInput.melBands, 1]) { out in
             x.withUnsafeBufferPointer { src in
                 for i in 0..<src.count { out[i] = min(max(src[i], 0), hi) * s + t }
             }
@@ -72,7 +73,7 @@ public struct VGGModel: Sendable {
     }
 
     /// Block `i` (0-based): conv → ReLU → BN → pool.
-    func block(_ i: Int, _ x: Tensor) -> Tensor {
+    @_spi(Benchmarks) public func block(_ i: Int, _ x: Tensor) -> Tensor {
         convs[i](x, followedBy: bns[i]).maxPool2D(pool: Self.pools[i].0, strides: Self.pools[i].1)
     }
 

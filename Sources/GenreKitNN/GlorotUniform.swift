@@ -1,3 +1,4 @@
+import GenreKitCore
 /// TensorFlow's default kernel initialiser (`glorot_uniform`): `U(−l, l)` with `l = √(6 / (fan_in + fan_out))`,
 /// where for a convolution kernel `[k_h, k_w, c_in, c_out]` `fan_in = k_h·k_w·c_in`, `fan_out = k_h·k_w·c_out`,
 /// and for a dense kernel `[in, out]` the two sizes.

@@ -1,5 +1,6 @@
 import Foundation
 import GenreKit
+import GenreKitBenchmarks
 
 /// `genrekit-bench frontend|model [options]`: GenreKit against the Python reference, measured in the same run.
 ///

@@ -1,5 +1,6 @@
 import Foundation
 import GenreKit
+import GenreKitBenchmarks
 
 /// `genrekit-bench finetune [--model MSD_musicnn] [--batch 32] [--steps 5] [--stages all,midend,backend,head]`: training segments per second for each
 /// fine-tuning stage and the whole network's training GFLOP/s against `cblas_sgemm` peak in the same run.

@@ -1,5 +1,6 @@
 import Foundation
 import GenreKit
+import GenreKitBenchmarks
 
 /// Decode + log-mel + windowing of one file: GenreKit against librosa (same run, same file).
 struct FrontEndBenchmark {

@@ -1,6 +1,7 @@
 import Foundation
 import GenreKit
 #if canImport(Glibc)
+import GenreKitBenchmarks
 import Glibc
 /// `RUSAGE_SELF` as the Glibc overlay spells its type.
 let RUSAGE_SELF_WHO = __rusage_who_t(RUSAGE_SELF.rawValue)

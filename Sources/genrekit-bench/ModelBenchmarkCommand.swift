@@ -1,5 +1,6 @@
 import Foundation
 import GenreKit
+import GenreKitBenchmarks
 
 /// End-to-end tagging of one file (decode + log-mel + network, warm) against the reference stack (librosa +
 /// TensorFlow, one batch after a warm-up at the same shape), per-layer-group GFLOP/s, the OpenBLAS sgemm rate on a

@@ -35,7 +35,7 @@ struct EmbedCommand: ParsableCommand {
         if let features {
             let spec = try reportingErrors { try CombinedFeatureSpec(parsing: features) }
             let extractor = try reportingErrors {
-                try CombinedFeatureExtractor(spec: spec, cache: try cache.map { try FeatureCache(path: $0) } ?? FeatureCache())
+                try CombinedFeatureExtractor(spec: spec, cache: FeatureCache.open(at: cache))
             }
             let bar = ProgressBarBox()
             results = extractor.extract(paths: files) { bar.update($0.done, total: $0.total) }.map { $0.map(\.windows) }
@@ -45,15 +45,7 @@ struct EmbedCommand: ParsableCommand {
             let bar = ProgressBar(total: files.count, label: "files")
             let pool = self.pool
             results = BatchRunner.map(files, progress: { d, _ in bar.update(d) }) {
-                let a = try tagger.analyze(path: $0, features: Set(layers), pooling: pool)
-                let parts = layers.map { a.features[$0]! }
-                let n = a.windowStarts.count, w = parts.reduce(0) { $0 + $1.shape[1] }
-                var values: [Float] = []
-                values.reserveCapacity(n * w)
-                for i in 0..<n {
-                    for p in parts { let c = p.shape[1]; values.append(contentsOf: p.values[i * c..<(i + 1) * c]) }
-                }
-                return WindowFeatures(matrix: Tensor(shape: [n, w], values: values), windowStarts: a.windowStarts, windowSeconds: a.windowSeconds)
+                WindowFeatures(analysis: try tagger.analyze(path: $0, features: Set(layers), pooling: pool), layers: layers)
             }
             described = "\(layers.joined(separator: "+")), \(model)"
         }
@@ -85,4 +77,3 @@ struct EmbedCommand: ParsableCommand {
     }
 }
 
-extension TimePooling: ExpressibleByArgument {}

@@ -25,9 +25,9 @@ struct EnrollCommand: ParsableCommand {
         try reportingErrors {
             let m = try GenreModel.read(from: model)
             _ = try m.requireTagger()
-            let extractor = try m.featureExtractor(cache: try cache.map { try FeatureCache(path: $0) } ?? FeatureCache())
-            let exampleFiles = try examples.flatMap { try PredictCommand.expand($0) }
-            let negativeFiles = try negatives.flatMap { try PredictCommand.expand($0) }
+            let extractor = try m.featureExtractor(cache: FeatureCache.open(at: cache))
+            let exampleFiles = examples.flatMap(Dataset.audioFiles(at:))
+            let negativeFiles = negatives.flatMap(Dataset.audioFiles(at:))
             if let both = Set(exampleFiles).intersection(negativeFiles).sorted().first {
                 throw ValidationError("\(both) is given both as an example and as a negative")
             }

@@ -9,8 +9,8 @@ struct EvaluateCommand: ParsableCommand {
 
     @Argument(help: "Model file from genrekit train.") var model: String
     @Argument(help: "Dataset folder, manifest, or feature table.") var data: String
-    @Option(help: "Which songs: test, train, valid or all.") var split = "test"
-    @Option(help: "Song-level aggregation: vote, mean or threshold (default: the model's).") var aggregate: String?
+    @Option(help: "Which songs: test, train, valid or all.") var split: SplitOption = .split(.test)
+    @Option(help: "Song-level aggregation: vote, mean or threshold (default: the model's).") var aggregate: AggregationChoice?
     @Option(help: "Also write the full report as JSON to this path.") var json: String?
     @Option(help: "Also write an HTML report with charts (confusion matrices, per-class bars, ROC and PR curves, misclassified songs) to this path.")
     var report: String?
@@ -21,18 +21,16 @@ struct EvaluateCommand: ParsableCommand {
         try reportingErrors {
             let m = try GenreModel.read(from: model)
             let runner = GenreModelRunner(model: m)
-            if m.task == .tagging, let aggregate, aggregate != "mean" {
+            if m.task == .tagging, let aggregate, aggregate != .mean {
                 throw ValidationError("a tagger's song scores are the mean of its window probabilities; drop --aggregate \(aggregate)")
             }
-            let aggregation = m.task == .tagging ? .mean : try runner.aggregation(named: aggregate)
-            let spec = m.featureSpec.hasPrefix("table:") ? nil : try CombinedFeatureSpec(parsing: m.featureSpec)
-            var set = try dataOptions.load(data, spec: spec, labelOrder: m.labels, model: m)
-            if split != "all" {
+            let aggregation = m.task == .tagging ? .mean : try runner.aggregation(aggregate)
+            var set = try dataOptions.load(data, spec: m.featureSource.spec, labelOrder: m.labels, model: m)
+            if split.datasetSplit != nil {
                 try set.assignSplits(testFraction: m.training.testFraction ?? 0.25, validFraction: m.training.validFraction ?? 0,
                                      seed: m.training.splitSeed ?? 0)
             }
-            let which: DatasetSplit? = split == "all" ? nil : DatasetSplit(name: split)
-            let items = set.subset(which)
+            let items = set.subset(split.datasetSplit)
             guard !items.isEmpty else { throw ValidationError("no songs in split '\(split)'") }
             if m.task == .tagging {
                 if report != nil { throw ValidationError("--report draws a genre model's evaluation; for a tagger use --json") }

@@ -46,7 +46,7 @@ struct FewShotCommand: ParsableCommand {
             }
             let settings = waysList.flatMap { w in shotsList.map { FewShotSetting(ways: w, shots: $0) } }
             var inputs: [FewShotExperiment.Input] = []
-            for text in dataOptions.featureTable ? ["table:\(dataOptions.labelColumn)"] : specs {
+            for text in dataOptions.featureTable ? [FeatureSource.table(labelColumn: dataOptions.labelColumn).key] : specs {
                 let spec = dataOptions.featureTable ? nil : try CombinedFeatureSpec(parsing: text)
                 if let spec { printError("features \(spec.key)") }
                 let pool = try load(data, spec: spec, tagNames: nil)
@@ -75,7 +75,7 @@ struct FewShotCommand: ParsableCommand {
                 if out.hasSuffix(".json") {
                     try FewShotTable.json(rows).write(to: URL(fileURLWithPath: out))
                 } else if out.hasSuffix(".html") {
-                    try FewShotTable.html(rows, title: "GenreKit few-shot tagging: \(data), \(episodes) episodes").write(toFile: out, atomically: true, encoding: .utf8)
+                    try FewShotCharts.page(rows, title: "GenreKit few-shot tagging: \(data), \(episodes) episodes").write(toFile: out, atomically: true, encoding: .utf8)
                 } else {
                     try FewShotTable.csv(rows).write(toFile: out, atomically: true, encoding: .utf8)
                 }

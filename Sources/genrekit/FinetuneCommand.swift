@@ -3,11 +3,6 @@ import Dispatch
 import Foundation
 import GenreKit
 
-extension FineTuneStage: ExpressibleByArgument {}
-extension FineTuneOptions.OptimizerChoice: ExpressibleByArgument {}
-extension FineTuneOptions.ScheduleChoice: ExpressibleByArgument {}
-extension FineTuneOptions.Balance: ExpressibleByArgument {}
-
 struct FinetuneCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "finetune",
@@ -62,9 +57,11 @@ struct FinetuneCommand: ParsableCommand {
             options.augmentation.timeMask = timeMask; options.augmentation.frequencyMask = freqMask
             options.augmentation.mixupAlpha = mixup; options.augmentation.gainDecibels = gainDb; options.augmentation.noiseSNR = noiseSnr
 
-            let (trainSongs, validSongs, labels) = try loadSongs()
-            printError("fine-tuning \(from) (\(stage.rawValue)) on \(trainSongs.count) training and \(validSongs.count) validation songs, \(labels.count) classes")
-            if validSongs.isEmpty { printError("no validation songs: the last epoch is kept and there is no early stopping") }
+            let holdOut = FineTuneSongs.HoldOut(seed: seed, testFraction: testFraction, validFraction: validFraction)
+            let songs = try FineTuneSongs.load(data, splitFiles: splits, validData: valid, holdOut: holdOut)
+            for item in songs.skipped { printError("warning: \(item.path): label '\(item.primaryLabel)' is not in DATA; skipped") }
+            printError("fine-tuning \(from) (\(stage.rawValue)) on \(songs.train.count) training and \(songs.valid.count) validation songs, \(songs.labels.count) classes")
+            if songs.valid.isEmpty { printError("no validation songs: the last epoch is kept and there is no early stopping") }
             let tuner = try FineTuner(baseModel: from, options: options)
 
             let stop = FineTuneStopFlag()
@@ -81,7 +78,7 @@ struct FinetuneCommand: ParsableCommand {
             var bar: ProgressBar?
             var barEpoch = -1
             let start = Date()
-            let result = try tuner.run(train: trainSongs, valid: validSongs, labels: labels, stop: stop) { event in
+            let result = try tuner.run(train: songs.train, valid: songs.valid, labels: songs.labels, stop: stop) { event in
                 switch event {
                 case .decoding(let done, let total):
                     if done == total { printError(String(format: "decoded %d songs in %.1f s", total, Date().timeIntervalSince(start))) }
@@ -104,20 +101,9 @@ struct FinetuneCommand: ParsableCommand {
             for f in result.failures { printError("error: \(f.path): \(f.reason)") }
             guard result.bestEpoch > 0 else { throw ValidationError("stopped before the first epoch ended; nothing to write") }
 
-            let network = try FineTunedNetwork(network: result.network, baseWeights: tuner.weights, options: options,
-                                               bestEpoch: result.bestEpoch, history: result.history)
-            var counts: [String: Int] = [:]
-            for s in trainSongs { counts[labels[s.label], default: 0] += 1 }
-            var summary = TrainingSummary(songCounts: counts, rows: trainSongs.count * segmentsPerSong, dimensions: labels.count,
-                                          modelSelection: nil,
-                                          chosen: "fine-tuned \(from) from \(stage.rawValue), epoch \(result.bestEpoch) of \(result.history.count) (\(result.stopReason.rawValue))",
-                                          fitSeconds: Date().timeIntervalSince(start))
-            if valid == nil { summary.splitSeed = seed; summary.testFraction = testFraction; summary.validFraction = validFraction }
-            let spec = try FeatureSpec(model: network.name, layers: [FeatureSpec.outputLayer])
-            var model = GenreModel(task: .classification, labels: labels, featureSpec: spec.key, trainingLevel: .segment,
-                                   classifier: .passthrough(ProbabilityPassthrough(classCount: labels.count)),
-                                   defaultAggregation: .vote, thresholds: nil, training: summary)
-            model.network = network
+            let model = try result.model(tuner: tuner, baseModel: from, songs: songs, holdOut: valid == nil ? holdOut : nil,
+                                         seconds: Date().timeIntervalSince(start))
+            let network = model.network!
             try model.write(to: out)
             if let history { try writeHistory(result.history, to: history) }
             let best = result.history[result.bestEpoch - 1]
@@ -127,35 +113,6 @@ struct FinetuneCommand: ParsableCommand {
                          best.validSongAccuracy.map { String(format: "%.3f", $0) } ?? "-", result.segmentsPerSecond))
             print("wrote \(out) (\(network.name), \(network.variables.count) changed variables over \(from))")
         }
-    }
-
-    /// Training and validation songs and the label list.
-    func loadSongs() throws -> ([FineTuneSong], [FineTuneSong], [String]) {
-        func load(_ path: String) throws -> Dataset {
-            var isDir: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw DatasetError.rootNotFound(path: path) }
-            return isDir.boolValue ? try Dataset.loadFolder(path) : try Dataset.loadManifest(path)
-        }
-        var ds = try load(data)
-        if let splits { ds = try ds.applyingSplitFiles(splits) }
-        guard !ds.isMultiLabel else {
-            throw ValidationError("DATA has several labels per song; fine-tuning trains a single-label classifier (use genrekit train --task tagging for tags)")
-        }
-        let labels = ds.labels
-        let index = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, $0) })
-        var validItems: [LabeledItem]
-        if let valid {
-            let v = try load(valid)
-            validItems = v.items.filter { index[$0.primaryLabel] != nil }
-            for item in v.items where index[item.primaryLabel] == nil { printError("warning: \(item.path): label '\(item.primaryLabel)' is not in DATA; skipped") }
-            ds = try ds.assigningHoldOut(testFraction: testFraction, validFraction: 0, seed: seed)
-        } else {
-            ds = try ds.assigningHoldOut(testFraction: testFraction, validFraction: validFraction, seed: seed)
-            validItems = ds.items.filter { $0.split == .valid }
-        }
-        let trainItems = ds.items.filter { $0.split == .train || $0.split == nil }
-        let song = { (i: LabeledItem) in FineTuneSong(path: i.path, label: index[i.primaryLabel]!) }
-        return (trainItems.map(song), validItems.map(song), labels)
     }
 
     func writeHistory(_ h: [FineTuneEpoch], to path: String) throws {

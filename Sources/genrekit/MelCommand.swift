@@ -18,8 +18,8 @@ struct MelCommand: ParsableCommand {
         do {
             let audio = try fe.decoder.decode(path: file)
             let values = power ? fe.mel.power(audio.samples) : fe.logMel(samples: audio.samples)
-            let frames = values.count / MusicnnFrontEnd.melBands
-            try NPYArray(shape: [frames, MusicnnFrontEnd.melBands], values: values).write(to: out)
+            let frames = values.count / MusicnnInput.melBands
+            try NPYArray(shape: [frames, MusicnnInput.melBands], values: values).write(to: out)
             printError("\(file): \(frames) frames × 96 → \(out)")
         } catch let e as AudioError {
             printError("error: \(e)"); throw ExitCode(1)

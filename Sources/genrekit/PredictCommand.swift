@@ -9,7 +9,7 @@ struct PredictCommand: ParsableCommand {
 
     @Argument(help: "Model file from genrekit train.") var model: String
     @Argument(help: "Audio files or folders.") var inputs: [String]
-    @Option(help: "Song-level aggregation: vote, mean or threshold (default: the model's).") var aggregate: String?
+    @Option(help: "Song-level aggregation: vote, mean or threshold (default: the model's).") var aggregate: AggregationChoice?
     @Flag(help: "Also print each window's prediction.") var windows = false
     @Option(help: "Output format: table, json or csv.") var format: OutputFormat = .table
     @Option(help: "Feature cache path (default ~/.cache/genrekit/features.sqlite).") var cache: String?
@@ -20,21 +20,21 @@ struct PredictCommand: ParsableCommand {
             guard m.task == .classification else {
                 throw ValidationError("\(model) is a tagger (several tags per song); tag songs with it: genrekit tag FILE... --model \(model)")
             }
-            guard !m.featureSpec.hasPrefix("table:") else {
+            guard try !m.featureSource.isTable else {
                 throw ValidationError("this model was trained on a feature table; use genrekit evaluate with --feature-table")
             }
             let runner = GenreModelRunner(model: m)
-            let aggregation = try runner.aggregation(named: aggregate)
-            let files = try inputs.flatMap { try PredictCommand.expand($0) }
-            let extractor = try m.featureExtractor(cache: try cache.map { try FeatureCache(path: $0) } ?? FeatureCache())
+            let aggregation = try runner.aggregation(aggregate)
+            let files = inputs.flatMap(Dataset.audioFiles(at:))
+            let extractor = try m.featureExtractor(cache: FeatureCache.open(at: cache))
             let bar = ProgressBarBox()
             let results = extractor.extract(paths: files) { bar.update($0.done, total: $0.total) }
-            var json: [[String: Any]] = []
+            var json: [PredictionRecord] = []
             var failures = 0
             if format == .csv { print("path," + (windows ? "window,start_s," : "") + "genre," + m.labels.map(csvField).joined(separator: ",")) }
             for (file, r) in zip(files, results) {
                 guard case .success(let f) = r else {
-                    if case .failure(let e) = r { printError("error: \(e)"); json.append(["path": file, "error": "\(e)"]) }
+                    if case .failure(let e) = r { printError("error: \(e)"); json.append(PredictionRecord(path: file, error: e)) }
                     failures += 1; continue
                 }
                 let item = ItemFeatures(id: file, label: -1, windows: f.windows.matrix.values, windowCount: f.windows.windowCount,
@@ -57,32 +57,15 @@ struct PredictCommand: ParsableCommand {
                         }
                     }
                 case .json:
-                    var entry: [String: Any] = ["path": file, "genre": genre, "aggregation": aggregation.name,
-                                                "probabilities": Dictionary(uniqueKeysWithValues: zip(m.labels, song.probabilities))]
-                    if windows {
-                        entry["windows"] = (0..<p.rows).map { w in ["start_s": item.windowStarts[safe: w] ?? 0, "probabilities": p.row(w)] as [String: Any] }
-                    }
-                    json.append(entry)
+                    json.append(PredictionRecord(path: file, labels: m.labels, probabilities: song.probabilities, label: song.label,
+                                                 aggregation: aggregation, windows: windows ? (p, item.windowStarts) : nil))
                 }
             }
             if format == .json {
-                print(String(decoding: try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self))
+                try printJSON(json)
             }
             if failures > 0 { printError("\(failures) of \(files.count) files failed"); throw ExitCode(1) }
         }
-    }
-
-    /// A folder expands to the audio files below it (sorted); a file stays itself.
-    static func expand(_ path: String) throws -> [String] {
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue else { return [path] }
-        let e = FileManager.default.enumerator(atPath: path)
-        var out: [String] = []
-        while let f = e?.nextObject() as? String {
-            let ext = (f as NSString).pathExtension.lowercased()
-            if Dataset.audioExtensions.contains(ext) && !(f as NSString).lastPathComponent.hasPrefix(".") { out.append(path + "/" + f) }
-        }
-        return out.sorted()
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import GenreKit
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -6,12 +7,13 @@ import Darwin
 #endif
 
 /// A one-line progress bar on standard error, drawn only when standard error is a terminal.
-final class ProgressBar: @unchecked Sendable {
+final class ProgressBar: Sendable {
     private let total: Int
     private let label: String
     private let start = Date()
     private let enabled: Bool
-    private let lock = NSLock()
+    /// Serialises drawing (updates come from any thread).
+    private let drawing = Locked(())
 
     init(total: Int, label: String) {
         self.total = total; self.label = label
@@ -20,7 +22,10 @@ final class ProgressBar: @unchecked Sendable {
 
     func update(_ done: Int) {
         guard enabled else { return }
-        lock.lock(); defer { lock.unlock() }
+        drawing.withLock { _ in draw(done) }
+    }
+
+    private func draw(_ done: Int) {
         let elapsed = Date().timeIntervalSince(start)
         let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : 0
         let width = 30, filled = width * done / max(total, 1)

@@ -22,7 +22,7 @@ struct StudyCommand: ParsableCommand {
     @Option(help: "Held-out test data (folder or manifest, same labels): train on DATA, score on this instead of folds.") var test: String?
     @Option(help: "Inner model-selection folds on each training part (1 = the classifier's defaults).") var innerFolds = 1
     @Option(help: "Train on windows (segment) or song vectors (song).") var level: GenreModel.TrainingLevel = .segment
-    @Option(help: "Song-level aggregation: vote or mean.") var aggregate = "vote"
+    @Option(help: "Song-level aggregation: vote or mean.") var aggregate: StoredAggregationOption = .vote
     @Option(help: "Random seed for the folds.") var seed: UInt64 = 0
     @Option(help: "Also write the table: .csv, .json or .html.") var out: String?
     @OptionGroup var dataOptions: DataOptions
@@ -38,9 +38,8 @@ struct StudyCommand: ParsableCommand {
                 sets.append((text, set))   // shown as typed
                 if let test { testSets.append((text, try dataOptions.load(test, spec: spec, labelOrder: set.labels))) }
             }
-            var trainer = Trainer()
-            trainer.choice = classifier; trainer.folds = innerFolds; trainer.level = level; trainer.seed = seed
-            trainer.defaultAggregation = aggregate == "mean" ? .mean : .vote
+            var trainer = Trainer(settings: TrainerSettings(choice: classifier, level: level, folds: innerFolds, seed: seed))
+            trainer.defaultAggregation = aggregate.aggregation
             let study = FeatureStudy(trainer: trainer, folds: folds, seed: seed)
             let rows = test == nil ? try study.run(sets, log: printError) : try study.runHeldOut(train: sets, test: testSets, log: printError)
             print(FeatureStudy.table(rows), terminator: "")
@@ -50,7 +49,7 @@ struct StudyCommand: ParsableCommand {
                     enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
                     try enc.encode(rows).write(to: URL(fileURLWithPath: out))
                 } else if out.hasSuffix(".html") {
-                    try FeatureStudy.html(rows, title: "GenreKit feature study: \(classifier.rawValue), " + (test.map { "trained on \(data), tested on \($0)" } ?? "\(folds) folds")).write(toFile: out, atomically: true, encoding: .utf8)
+                    try StudyCharts.page(rows, title: "GenreKit feature study: \(classifier.rawValue), " + (test.map { "trained on \(data), tested on \($0)" } ?? "\(folds) folds")).write(toFile: out, atomically: true, encoding: .utf8)
                 } else {
                     try FeatureStudy.csv(rows).write(toFile: out, atomically: true, encoding: .utf8)
                 }

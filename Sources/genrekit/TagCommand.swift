@@ -41,7 +41,7 @@ struct TagCommand: ParsableCommand {
             results = BatchRunner.map(files, progress: { done, _ in bar.update(done) }) { try tagger.analyze(path: $0) }
         }
         var failures = 0
-        var json: [[String: Any]] = []
+        var json: [TagRecord] = []
         var tagged: [FileAnalysis] = [], failed: [(path: String, message: String)] = []
         if format == .csv { print("path,rank,tag,score") }
         for (file, result) in zip(files, results) {
@@ -50,7 +50,7 @@ struct TagCommand: ParsableCommand {
                 failures += 1
                 failed.append((file, "\(error)"))
                 printError("error: \(error)")
-                if format == .json { json.append(["path": file, "error": "\(error)"]) }
+                if format == .json { json.append(TagRecord(path: file, error: error)) }
             case .success(let a):
                 if report != nil { tagged.append(a) }
                 let top = a.topTags(self.top)
@@ -62,19 +62,7 @@ struct TagCommand: ParsableCommand {
                 case .csv:
                     for (i, t) in top.enumerated() { print("\(csvField(a.path)),\(i + 1),\(csvField(t.tag)),\(String(format: "%.6f", t.score))") }
                 case .json:
-                    let n = a.tags.count
-                    var entry: [String: Any] = [
-                        "path": a.path, "model": model, "duration_s": a.source.duration,
-                        "window_s": a.windowSeconds, "window_starts_s": a.windowStarts, "padded": a.padded,
-                        "top_tags": top.map { ["tag": $0.tag, "score": Double($0.score)] },
-                        "tags": a.tags,
-                        "taggram": (0..<a.taggram.shape[0]).map { i in (0..<n).map { Double(a.taggram.values[i * n + $0]) } },
-                    ]
-                    if let t = a.thresholds {
-                        entry["thresholds"] = t
-                        entry["decided_tags"] = a.decidedTags.map { ["tag": $0.tag, "score": Double($0.score)] }
-                    }
-                    json.append(entry)
+                    json.append(TagRecord(a, model: model, top: self.top))
                 }
                 if let taggram {
                     let out = files.count == 1 ? taggram : TagCommand.suffixed(taggram, with: (file as NSString).lastPathComponent)
@@ -83,10 +71,7 @@ struct TagCommand: ParsableCommand {
                 }
             }
         }
-        if format == .json {
-            let data = try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
-        }
+        if format == .json { try printJSON(json) }
         if let report {
             let page = TagBatchPage.html(analyses: tagged, failures: failed, top: top, model: model)
             try page.write(toFile: report, atomically: true, encoding: .utf8)
@@ -98,11 +83,11 @@ struct TagCommand: ParsableCommand {
     /// Tags with a `.gkmodel` tagger: the model's own windows and features (through the feature cache).
     private func analyzeWithTrainedTagger() throws -> [Result<FileAnalysis, Error>] {
         let m = try GenreModel.read(from: model)
-        let spec = try CombinedFeatureSpec(parsing: m.featureSpec).parts[0]
+        guard let spec = try m.featureSource.spec?.parts[0] else { throw TaggingModelError.trainedOnFeatureTable }
         if length != spec.windowLength || overlap != spec.overlap {
             throw ValidationError("this tagger was trained on \(spec.windowLength)-s windows with hop \(spec.overlap) s (\(m.featureSpec)); drop --length/--overlap")
         }
-        let cacheStore = try cache.map { try FeatureCache(path: $0) } ?? FeatureCache()
+        let cacheStore = try FeatureCache.open(at: cache)
         let tagger = try TrainedTagger(model: m, cache: cacheStore)
         let bar = ProgressBarBox()
         return tagger.analyze(paths: files) { bar.update($0.done, total: $0.total) }

@@ -28,32 +28,31 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Fraction of the training songs held out to fit per-class thresholds (0 = none).") var validFraction = 0.0
     @Option(help: "Random seed (splits, folds, SVM probability calibration, MLP).") var seed: UInt64 = 0
     @Option(help: "Reduce features to N dimensions with PCA after standardisation.") var pca: Int?
-    @Option(help: "Class weights: none or balanced.") var classWeight = "none"
-    @Option(help: "Default song-level aggregation stored in the model: vote or mean.") var aggregate = "vote"
+    @Option(help: "Class weights: none or balanced.") var classWeight: ClassWeightOption = .none
+    @Option(help: "Default song-level aggregation stored in the model: vote or mean.") var aggregate: StoredAggregationOption = .vote
     @OptionGroup var dataOptions: DataOptions
     @Option(name: .shortAndLong, help: "Output model file.") var out = "genres.gkmodel"
     @Option(help: "Tagging: training rows kept in the model as negatives for genrekit enroll (0: none).") var keepRows = StoredRows.defaultLimit
 
     func run() throws {
         try reportingErrors {
-            let spec = dataOptions.featureTable ? nil : try CombinedFeatureSpec(parsing: features)
-            var set = try dataOptions.load(data, spec: spec)
+            let source: FeatureSource = dataOptions.featureTable
+                ? .table(labelColumn: dataOptions.labelColumn) : .audio(try CombinedFeatureSpec(parsing: features))
+            var set = try dataOptions.load(data, spec: source.spec)
             try set.assignSplits(testFraction: testFraction, validFraction: validFraction, seed: seed)
             let train = set.subset(.train), valid = set.subset(.valid)
-            if task == .tagging { return try trainTagger(set, train: train, valid: valid, spec: spec) }
+            let settings = TrainerSettings(choice: classifier, level: source.isTable ? .song : level, folds: folds, seed: seed,
+                                           pcaComponents: pca, classWeighting: classWeight.weighting)
+            if task == .tagging { return try trainTagger(set, train: train, valid: valid, source: source, settings: settings) }
             if set.isMultiLabel {
                 printError("note: some songs have several labels; classification uses each song's first label (use --task tagging to learn them all)")
             }
             var counts = [Int](repeating: 0, count: set.labels.count)
             for item in train { counts[item.label] += 1 }
             printError("training songs per class: " + zip(set.labels, counts).map { "\($0) \($1)" }.joined(separator: ", "))
-            var trainer = Trainer()
-            trainer.choice = classifier; trainer.level = dataOptions.featureTable ? .song : level
-            trainer.folds = folds; trainer.seed = seed; trainer.pcaComponents = pca
-            trainer.classWeighting = classWeight == "balanced" ? .balanced : .none
-            trainer.defaultAggregation = aggregate == "mean" ? .mean : .vote
-            var model = try trainer.train(train, validation: valid, labels: set.labels,
-                                          featureSpec: spec?.key ?? "table:\(dataOptions.labelColumn)", log: printError)
+            var trainer = Trainer(settings: settings)
+            trainer.defaultAggregation = aggregate.aggregation
+            var model = try trainer.train(train, validation: valid, labels: set.labels, source: source, log: printError)
             model.training.splitSeed = seed; model.training.testFraction = testFraction; model.training.validFraction = validFraction
             if let sel = model.training.modelSelection {
                 print("model selection (\(sel.folds)-fold song-level \(sel.scoring.rawValue)):\n" + sel.formatted())
@@ -64,17 +63,14 @@ struct TrainCommand: ParsableCommand {
         }
     }
 
-    private func trainTagger(_ set: FeatureSet, train: [ItemFeatures], valid: [ItemFeatures], spec: CombinedFeatureSpec?) throws {
+    private func trainTagger(_ set: FeatureSet, train: [ItemFeatures], valid: [ItemFeatures], source: FeatureSource,
+                             settings: TrainerSettings) throws {
         var counts = [Int](repeating: 0, count: set.labels.count)
         for item in train { for l in item.labelSet { counts[l] += 1 } }
         printError("training songs per tag: " + zip(set.labels, counts).map { "\($0) \($1)" }.joined(separator: ", "))
-        var trainer = TagTrainer()
-        trainer.choice = classifier; trainer.level = dataOptions.featureTable ? .song : level
-        trainer.folds = folds; trainer.seed = seed; trainer.pcaComponents = pca
-        trainer.classWeighting = classWeight == "balanced" ? .balanced : .none
-        trainer.storedRowLimit = dataOptions.featureTable ? 0 : keepRows
-        var model = try trainer.train(train, validation: valid, labels: set.labels,
-                                      featureSpec: spec?.key ?? "table:\(dataOptions.labelColumn)", log: printError)
+        var trainer = TagTrainer(settings: settings)
+        trainer.storedRowLimit = source.isTable ? 0 : keepRows
+        var model = try trainer.train(train, validation: valid, labels: set.labels, source: source, log: printError)
         model.training.splitSeed = seed; model.training.testFraction = testFraction; model.training.validFraction = validFraction
         if let sel = model.training.modelSelection {
             print("model selection (\(sel.folds)-fold song-level mAP):\n" + sel.formatted())

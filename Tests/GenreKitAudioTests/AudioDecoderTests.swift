@@ -1,6 +1,6 @@
 import Foundation
 import GenreKitAudio
-import GenreKitDSP
+import GenreKitCore
 import XCTest
 
 /// Parity of ``AudioDecoder`` with `librosa.load(path, sr=16000)` (librosa 0.11, soundfile + soxr_hq) on files made by

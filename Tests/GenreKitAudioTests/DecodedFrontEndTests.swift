@@ -1,5 +1,6 @@
 import GenreKitAudio
-import GenreKitDSP
+import GenreKitCore
+import GenreKitModels
 import XCTest
 
 /// Decode + musicnn log-mel of real files against librosa.load + melspectrogram + NumPy-1 compression.

@@ -1,3 +1,4 @@
+import GenreKitCore
 import GenreKitDSP
 import XCTest
 

@@ -1,4 +1,5 @@
 import Foundation
+import GenreKitCore
 import GenreKitDSP
 import XCTest
 

@@ -77,14 +77,6 @@ final class LogisticRegressionTests: XCTestCase {
         XCTAssertEqual(back.predictProbabilities(xTest), m.predictProbabilities(xTest))
     }
 
-    /// Prints the fit time for the 10,000 × 753 × 10 target (no assertion; the number
-    /// that counts is from a release build, e.g. `genrekit-bench` calling
-    /// `LearningBenchmarks.logisticRegressionFit()`).
-    func testPrintFitTiming() throws {
-        let t = try LearningBenchmarks.logisticRegressionFit()
-        print("TIMING \(t)")
-    }
-
     func testLBFGSRosenbrock() {
         let solver = LBFGS(maxIterations: 500, gradientTolerance: 1e-10)
         let r = solver.minimize([-1.2, 1]) { x, g in

@@ -1,3 +1,4 @@
+import GenreKitCore
 import XCTest
 @testable import GenreKitLearning
 

@@ -1,3 +1,4 @@
+import GenreKitBenchmarks
 import XCTest
 @testable import GenreKitModels
 

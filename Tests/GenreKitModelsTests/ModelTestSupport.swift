@@ -1,8 +1,9 @@
 import Foundation
+import GenreKitCore
 import XCTest
 import GenreKitDSP
 import GenreKitNN
-@testable import GenreKitModels
+@_spi(Benchmarks) @testable import GenreKitModels
 
 /// Loads (once per process) the published models from `ModelStore()` (`$GENREKIT_MODELS`).
 enum LoadedModels {

@@ -1,3 +1,4 @@
+import GenreKitCore
 import XCTest
 @testable import GenreKitModels
 @testable import GenreKitNN

@@ -1,3 +1,4 @@
+import GenreKitCore
 import GenreKitLearning
 
 /// One cross-validation fold: item indices (ascending) to train on and to test on.

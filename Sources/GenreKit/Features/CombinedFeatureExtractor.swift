@@ -1,4 +1,5 @@
 import Foundation
+import GenreKitCore
 import GenreKitModels
 import GenreKitNN
 
@@ -49,9 +50,9 @@ public struct CombinedFeatureExtractor: FeatureExtracting {
         for part in parts {
             let base = before
             var last = FeatureExtractor.Progress(done: 0, total: paths.count, cached: 0, computed: 0, failed: 0)
-            let box = LastProgress()
+            let box = Locked<FeatureExtractor.Progress?>(nil)
             perPart.append(part.extract(paths: paths) { p in
-                box.set(p)
+                box.withLock { if $0 == nil || p.done >= $0!.done { $0 = p } }
                 progress?(.init(done: base.done + p.done, total: base.total, cached: base.cached + p.cached,
                                 computed: base.computed + p.computed, failed: base.failed + p.failed))
             })
@@ -104,16 +105,4 @@ public struct CombinedFeatureExtractor: FeatureExtracting {
         return WindowFeatures(matrix: Tensor(shape: [n, width], values: values), windowStarts: parts[0].windowStarts,
                               windowSeconds: parts[0].windowSeconds)
     }
-}
-
-/// The last progress report of one part (reports come from any thread).
-private final class LastProgress: @unchecked Sendable {
-    private var stored: FeatureExtractor.Progress?
-    private let lock = NSLock()
-    func set(_ p: FeatureExtractor.Progress) {
-        lock.lock()
-        if stored == nil || p.done >= stored!.done { stored = p }
-        lock.unlock()
-    }
-    var value: FeatureExtractor.Progress? { lock.lock(); defer { lock.unlock() }; return stored }
 }

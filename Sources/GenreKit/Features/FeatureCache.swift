@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GenreKitCore
 import GenreKitNN
 
 /// Per-window features of audio files, kept in a SQLite file so that each file goes through the network once
@@ -43,6 +44,11 @@ public final class FeatureCache: Sendable {
     /// Opens (creating if needed) the cache at ``defaultPath(environment:)``.
     public convenience init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         try self.init(path: Self.defaultPath(environment: environment))
+    }
+
+    /// The cache at `path` when one is given (`--cache PATH`), else the default one (``defaultPath(environment:)``).
+    public static func open(at path: String?) throws -> FeatureCache {
+        try path.map { try FeatureCache(path: $0) } ?? FeatureCache()
     }
 
     /// Opens the cache at `path`, creating the file and its folder when missing.

@@ -1,4 +1,6 @@
 import Foundation
+import GenreKitCore
+import GenreKitDSP
 import GenreKitModels
 import GenreKitNN
 
@@ -154,25 +156,15 @@ public struct FeatureExtractor: Sendable {
     ///   clip is shorter than one window and the spec drops such clips.
     public func windowFeatures(path: String) throws -> WindowFeatures {
         guard let tagger else {
-            let audio = try AudioDecoder(sampleRate: 16000).decode(path: path)
+            let audio = try AudioDecoder(sampleRate: MusicnnInput.sampleRate).decode(path: path)
             let f = HandcraftedDescriptor.windowFeatures(samples: audio.samples, layers: spec.layers, patches: try spec.patches())
             guard f.windowCount > 0 else { throw FeatureExtractorError.noWindows(path: path) }
             return f
         }
         let analysis = try tagger.analyze(path: path, features: Set(spec.layers).subtracting([FeatureSpec.outputLayer]),
                                           pooling: spec.windowPooling)
-        let windows = analysis.windowStarts.count
-        guard windows > 0 else { throw FeatureExtractorError.noWindows(path: path) }
-        let parts = spec.layers.map { $0 == FeatureSpec.outputLayer ? analysis.taggram : analysis.features[$0]! }
-        let widths = parts.map { $0.count / windows }
-        let dimension = widths.reduce(0, +)
-        var values = [Float]()
-        values.reserveCapacity(windows * dimension)
-        for w in 0..<windows {
-            for (part, width) in zip(parts, widths) { values += part.values[w * width..<(w + 1) * width] }
-        }
-        return WindowFeatures(matrix: Tensor(shape: [windows, dimension], values: values),
-                              windowStarts: analysis.windowStarts, windowSeconds: analysis.windowSeconds)
+        guard !analysis.windowStarts.isEmpty else { throw FeatureExtractorError.noWindows(path: path) }
+        return WindowFeatures(analysis: analysis, layers: spec.layers)
     }
 
     private func finish(_ path: String, _ hash: String, _ features: WindowFeatures, fromCache: Bool) -> ExtractedFeatures {
@@ -181,30 +173,26 @@ public struct FeatureExtractor: Sendable {
 }
 
 /// Thread-safe progress counts for ``FeatureExtractor``.
-private final class ProgressTracker: @unchecked Sendable {
-    private var state: FeatureExtractor.Progress
+private struct ProgressTracker: Sendable {
+    private let state: Locked<FeatureExtractor.Progress>
     private let report: (@Sendable (FeatureExtractor.Progress) -> Void)?
-    private let lock = NSLock()
 
     init(total: Int, report: (@Sendable (FeatureExtractor.Progress) -> Void)?) {
-        state = .init(done: 0, total: total, cached: 0, computed: 0, failed: 0)
+        state = Locked(.init(done: 0, total: total, cached: 0, computed: 0, failed: 0))
         self.report = report
     }
 
     func add(cached: Int = 0, computed: Int = 0, failed: Int = 0, silent: Bool = false) {
-        lock.lock()
-        state.cached += cached; state.computed += computed; state.failed += failed
-        state.done += cached + computed + failed
-        let snapshot = state
-        lock.unlock()
+        let snapshot = state.withLock { s in
+            s.cached += cached; s.computed += computed; s.failed += failed
+            s.done += cached + computed + failed
+            return s
+        }
         if !silent { report?(snapshot) }
     }
 
     /// Reports the current counts.
-    func flush() {
-        lock.lock(); let snapshot = state; lock.unlock()
-        report?(snapshot)
-    }
+    func flush() { report?(state.value) }
 }
 
 /// Why features could not be extracted.
@@ -217,12 +205,16 @@ public enum FeatureExtractorError: Error, Equatable, Sendable, CustomStringConve
     case fineTunedNeedsModelFile(String)
     /// The parts of a combined spec gave the file different numbers of windows (one count per part).
     case windowCountMismatch(path: String, counts: [Int])
+    /// The model was trained on a feature table, so there is nothing to compute from audio.
+    case trainedOnFeatureTable
 
     public var description: String {
         switch self {
         case .taggerMismatch(let r): return "tagger and feature spec disagree: \(r); build the tagger from the spec (FeatureExtractor(spec:model:cache:))"
         case .fineTunedNeedsModelFile(let m): return "\(m) is a fine-tuned network: it is stored in its .gkmodel file; pass that file (genrekit predict/evaluate MODEL.gkmodel …)"
         case .noWindows(let p): return "\(p): the clip is shorter than one window, so it has no features; use pad=repeatPad or a shorter window"
+        case .trainedOnFeatureTable:
+            return "this model was trained on a feature table, so it cannot compute features from audio; evaluate it on a feature table (--feature-table) or retrain it on audio"
         case .windowCountMismatch(let p, let counts):
             return "\(p): the parts of the combined spec cut \(counts.map(String.init).joined(separator: " vs ")) windows, so their rows cannot be joined; extract the parts separately (without '+') to see which one, and report this file"
         }

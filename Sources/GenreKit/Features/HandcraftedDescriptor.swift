@@ -24,7 +24,7 @@ public enum HandcraftedDescriptor {
 
     /// Window features of `samples` (16 kHz) for `layers`, concatenated in order, with the windows of `patches`.
     public static func windowFeatures(samples: [Float], layers: [String], patches: Patches) -> WindowFeatures {
-        let hop = 256
+        let hop = MusicnnInput.hopLength
         let frames = 1 + samples.count / hop
         let starts = patches.starts(frames: frames)
         let length = (patches.frameCount - 1) * hop
@@ -40,9 +40,9 @@ public enum HandcraftedDescriptor {
             let v = extractor.vector(Array(samples[w]))
             for cols in picks { values += cols.map { Float(v[$0]) } }
         }
-        let hopSeconds = Double(patches.hop * hop) / 16000
+        let hopSeconds = MusicnnInput.seconds(frames: patches.hop)
         return WindowFeatures(matrix: Tensor(shape: [windows.count, width], values: values),
                               windowStarts: windows.indices.map { Double($0) * hopSeconds },
-                              windowSeconds: Double(patches.frameCount * hop) / 16000)
+                              windowSeconds: MusicnnInput.seconds(frames: patches.frameCount))
     }
 }

@@ -17,6 +17,22 @@ public struct WindowFeatures: Sendable, Equatable {
         self.windowSeconds = windowSeconds
     }
 
+    /// The window rows of a tagger's analysis: the named layers side by side in each window, in `layers` order
+    /// (``FeatureSpec/outputLayer`` is the taggram; a layer of more than one value per window is flattened).
+    public init(analysis: FileAnalysis, layers: [String]) {
+        let windows = analysis.windowStarts.count
+        let parts = layers.map { $0 == FeatureSpec.outputLayer ? analysis.taggram : analysis.features[$0]! }
+        let widths = parts.map { windows > 0 ? $0.count / windows : $0.shape.dropFirst().reduce(1, *) }
+        let dimension = widths.reduce(0, +)
+        var values = [Float]()
+        values.reserveCapacity(windows * dimension)
+        for w in 0..<windows {
+            for (part, width) in zip(parts, widths) { values += part.values[w * width..<(w + 1) * width] }
+        }
+        self.init(matrix: Tensor(shape: [windows, dimension], values: values), windowStarts: analysis.windowStarts,
+                  windowSeconds: analysis.windowSeconds)
+    }
+
     /// Number of windows (rows).
     public var windowCount: Int { matrix.shape[0] }
     /// Length of a window vector (columns).

@@ -1,3 +1,4 @@
+import GenreKitCore
 import GenreKitLearning
 
 /// How many tags an episode samples: a number `N`, or every tag. Encoded as its text (`"5"`, `"all"`).

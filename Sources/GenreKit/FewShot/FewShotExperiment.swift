@@ -1,4 +1,5 @@
 import Foundation
+import GenreKitCore
 import GenreKitDSP
 import GenreKitLearning
 
@@ -64,18 +65,20 @@ public struct FewShotExperiment: Sendable {
         }
         let episodeSets = drawn
         let perInput = settings.count * episodes, total = aligned.count * perInput
-        let results = EpisodeSlots(count: total)
+        let results = Locked((slots: [FewShotEpisodeResult?](repeating: nil, count: total), done: 0))
         let c = self.c
         let job: @Sendable (Int) -> Void = { j in
             let input = aligned[j / perInput], s = (j % perInput) / episodes, e = j % episodes
-            results.set(j, Self.runEpisode(episodeSets[s][e], index: e, pool: input.pool, test: input.test, c: c), progress: progress, total: total)
+            let r = Self.runEpisode(episodeSets[s][e], index: e, pool: input.pool, test: input.test, c: c)
+            let done = results.withLock { $0.slots[j] = r; $0.done += 1; return $0.done }
+            progress?(done, total)
         }
         if concurrency <= 1 || total == 1 {
             for j in 0..<total { job(j) }
         } else {
             BLASThreads.withSingleThread { DispatchQueue.concurrentPerform(iterations: total, execute: job) }
         }
-        let all = results.values
+        let all = results.value.slots.map { $0! }
         var rows: [FewShotRow] = []
         for (i, input) in aligned.enumerated() {
             for (s, setting) in settings.enumerated() {
@@ -185,19 +188,6 @@ public struct FewShotRow: Codable, Sendable {
         let chance = episodes.map(\.prChance).filter { !$0.isNaN }
         prChance = chance.isEmpty ? .nan : chance.reduce(0, +) / Double(chance.count)
     }
-}
-
-/// Result slots written by concurrent episodes.
-private final class EpisodeSlots: @unchecked Sendable {
-    private var slots: [FewShotEpisodeResult?]
-    private var done = 0
-    private let lock = NSLock()
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ r: FewShotEpisodeResult, progress: (@Sendable (Int, Int) -> Void)?, total: Int) {
-        lock.lock(); slots[i] = r; done += 1; let d = done; lock.unlock()
-        progress?(d, total)
-    }
-    var values: [FewShotEpisodeResult] { lock.lock(); defer { lock.unlock() }; return slots.map { $0! } }
 }
 
 /// Why a few-shot experiment cannot run as asked.

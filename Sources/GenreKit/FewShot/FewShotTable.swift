@@ -57,7 +57,6 @@ public enum FewShotTable {
             s += cell(r.rocAUC, peers.map(\.rocAUC.mean)) + cell(r.prAUC, peers.map(\.prAUC.mean))
             s += String(format: "<td>%.3f</td></tr>", r.prChance)
         }
-        return s + "</table>\n<div style=\"display:flex;flex-wrap:wrap;gap:16px\">"
-            + FewShotCharts.svgs(rows).map { "<figure>\($0)</figure>" }.joined() + "</div>\n"
+        return s + "</table>\n"
     }
 }

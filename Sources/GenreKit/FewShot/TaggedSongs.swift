@@ -87,9 +87,7 @@ public struct TaggedSongs: Sendable {
             ids = table.ids; labels = table.labels; vectors = table.values; dimension = table.columnCount
         } else {
             guard let extractor else { throw LearningError.invalidArgument("audio data needs a feature specification") }
-            var isDir: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: source.data, isDirectory: &isDir) else { throw DatasetError.rootNotFound(path: source.data) }
-            let dataset = isDir.boolValue ? try Dataset.loadFolder(source.data) : try Dataset.loadManifest(source.data)
+            let dataset = try Dataset.load(source.data)
             for (item, result) in zip(dataset.items, extractor.extract(dataset.items, progress: progress)) {
                 switch result {
                 case .failure(let e): failures.append((item.path, "\(e)"))

@@ -1,86 +1,9 @@
 import Foundation
+import GenreKitCore
 import GenreKitDSP
 import GenreKitLearning
 import GenreKitModels
 import GenreKitNN
-
-/// A labelled song for fine-tuning.
-public struct FineTuneSong: Sendable {
-    public var path: String
-    /// Index into the run's labels.
-    public var label: Int
-    public init(path: String, label: Int) { self.path = path; self.label = label }
-}
-
-/// One epoch of a fine-tuning run.
-public struct FineTuneEpoch: Sendable, Codable {
-    public var epoch: Int
-    /// Mean training loss over the epoch's batches (with dropout, augmentation; mixup-weighted).
-    public var trainLoss: Double
-    /// Mean cross-entropy over the validation windows (nil without validation songs).
-    public var validLoss: Double?
-    /// Validation accuracy of the windows and of the songs (majority vote over windows).
-    public var validSegmentAccuracy: Double?
-    public var validSongAccuracy: Double?
-    public var learningRate: Float
-    public var seconds: Double
-    /// Training segments processed.
-    public var segments: Int
-}
-
-/// What a fine-tuning run reports while it works.
-public enum FineTuneEvent: Sendable {
-    /// Songs decoded so far (training and validation).
-    case decoding(done: Int, total: Int)
-    /// Songs whose frozen part has been computed and cached.
-    case caching(done: Int, total: Int)
-    /// Batches done in the current epoch.
-    case batch(epoch: Int, done: Int, total: Int)
-    case epoch(FineTuneEpoch)
-    case note(String)
-}
-
-/// Set from a signal handler (Ctrl-C): the run stops after the current batch and returns the best model so far.
-public final class FineTuneStopFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    public init() {}
-    public func set() { lock.lock(); value = true; lock.unlock() }
-    public var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
-}
-
-/// The outcome of ``FineTuner/run(train:valid:labels:stop:progress:)``.
-public struct FineTuneResult: Sendable {
-    /// The network of the epoch with the lowest validation loss (the last epoch without validation songs).
-    public var network: MusicnnTrainableNetwork
-    /// 1-based epoch of ``network``. An interrupted epoch counts with the batches it finished.
-    public var bestEpoch: Int
-    public var history: [FineTuneEpoch]
-    public var stopReason: StopReason
-    /// Songs that could not be decoded, with the reason (the others went on).
-    public var failures: [(path: String, reason: String)]
-    /// Validation loss of the network before training (new output layer), nil without validation songs.
-    public var initialValidLoss: Double?
-    /// Seconds spent decoding and caching the frozen part.
-    public var preparationSeconds: Double
-    /// Training throughput over all epochs (segments/s, forward + backward + update).
-    public var segmentsPerSecond: Double
-
-    public enum StopReason: String, Sendable, Codable { case completed, earlyStopping, interrupted }
-}
-
-/// Why fine-tuning could not run.
-public enum FineTuneError: Error, CustomStringConvertible, Equatable {
-    case tooFewSongs(String)
-    case invalidOption(String)
-
-    public var description: String {
-        switch self {
-        case .tooFewSongs(let s): return s
-        case .invalidOption(let s): return s
-        }
-    }
-}
 
 /// Fine-tunes a pre-trained musicnn network on the user's classes (seed paper 003): a new output layer, the parts
 /// from ``FineTuneOptions/stage`` on trained on random 3-s segments (``FineTuneOptions/segmentsPerSong`` per song
@@ -100,7 +23,7 @@ public struct FineTuner: Sendable {
     public var concurrency = ProcessInfo.processInfo.activeProcessorCount
 
     /// Segment length in frames (3 s).
-    public static let segmentFrames = ModelArchitecture.frames
+    public static let segmentFrames = MusicnnInput.windowFrames
 
     public init(base: ModelArchitecture, weights: WeightSource, options: FineTuneOptions) throws {
         guard base.kind == .musicnn else { throw ModelLoadError.notFineTunable(model: base.name) }
@@ -125,214 +48,67 @@ public struct FineTuner: Sendable {
     }
 
     /// Runs the training. `progress` is called from the calling thread.
+    ///
+    /// The steps: decode the songs (``DecodedSongs``), run the frozen part once over a grid of segments
+    /// (``FrozenStageCache``), then per epoch draw segments (``EpochSampler``), train on them batch by batch
+    /// (``FineTuneStep``), validate and keep the best epoch (``BestEpochTracker``).
     public func run(train: [FineTuneSong], valid: [FineTuneSong], labels: [String], stop: FineTuneStopFlag? = nil,
                     progress: (FineTuneEvent) -> Void = { _ in }) throws -> FineTuneResult {
         let o = options
+        try Self.check(o, labels: labels)
+        let started = Date()
+        let songs = try DecodedSongs(train: train, valid: valid, labelCount: labels.count, concurrency: concurrency, progress: progress)
+        var net = try MusicnnTrainableNetwork(base: base, weights: weights, labels: labels, stage: o.stage, seed: o.seed)
+        net.dropoutRate = o.dropout
+        let frozen = try FrozenStageCache(songs: songs, model: MusicnnModel(architecture: base, weights: weights), options: o,
+                                          itemShape: net.itemShape(frames: Self.segmentFrames), progress: progress)
+        let preparation = Date().timeIntervalSince(started)
+        var step = FineTuneStep(network: net, options: o, songs: songs, frozen: frozen,
+                                batchesPerEpoch: (songs.trainIndices.count * o.segmentsPerSong + o.batchSize - 1) / o.batchSize)
+        let sampler = EpochSampler(songs: songs, frozen: frozen, options: o)
+        let validLabels = songs.validIndices.map { songs.songs[$0].label }
+        let initial = songs.validIndices.isEmpty ? nil : Self.validate(step.network, frozen.validInputs, labels: validLabels, itemShape: frozen.itemShape).loss
+        if let initial { progress(.note(String(format: "validation loss before training: %.4f", initial))) }
+        var tracker = BestEpochTracker(network: step.network, patience: songs.validIndices.isEmpty ? nil : o.patience)
+        var history: [FineTuneEpoch] = []
+        var stopReason = FineTuneResult.StopReason.completed
+        var trainedSegments = 0, trainSeconds = 0.0
+        for epoch in 1...o.epochs {
+            let epochStart = Date()
+            var g = SeededGenerator(seed: o.seed &+ 0x9E37_79B9 &* UInt64(epoch))
+            let segments = sampler.segments(generator: &g)
+            let trained = step.epoch(epoch, segments: segments, generator: &g, stop: stop, progress: progress)
+            if trained.interrupted { stopReason = .interrupted }
+            trainedSegments += trained.segments
+            trainSeconds += Date().timeIntervalSince(epochStart)
+            var record = FineTuneEpoch(epoch: epoch, trainLoss: trained.meanLoss, validLoss: nil, validSegmentAccuracy: nil,
+                                       validSongAccuracy: nil, learningRate: step.optimizer.learningRate, seconds: 0, segments: segments.count)
+            if songs.validIndices.isEmpty {
+                tracker.record(step.network, epoch: epoch, validLoss: nil)
+            } else {
+                let v = Self.validate(step.network, frozen.validInputs, labels: validLabels, itemShape: frozen.itemShape)
+                record.validLoss = v.loss; record.validSegmentAccuracy = v.segmentAccuracy; record.validSongAccuracy = v.songAccuracy
+                tracker.record(step.network, epoch: epoch, validLoss: v.loss)
+                step.endOfEpoch(validLoss: v.loss)
+            }
+            record.seconds = Date().timeIntervalSince(epochStart)
+            history.append(record)
+            progress(.epoch(record))
+            if stopReason == .interrupted { break }
+            if tracker.shouldStop { stopReason = .earlyStopping; break }
+        }
+        return FineTuneResult(network: tracker.best, bestEpoch: tracker.bestEpoch, history: history, stopReason: stopReason,
+                              failures: songs.failures, initialValidLoss: initial, preparationSeconds: preparation,
+                              segmentsPerSecond: Double(trainedSegments) / max(trainSeconds, 1e-9))
+    }
+
+    /// Refuses options and labels a run cannot work with.
+    static func check(_ o: FineTuneOptions, labels: [String]) throws {
         guard o.epochs >= 1, o.batchSize >= 1, o.segmentsPerSong >= 1 else {
             throw FineTuneError.invalidOption("epochs, batch size and segments per song must be at least 1")
         }
         guard o.dropout >= 0 && o.dropout < 1 else { throw FineTuneError.invalidOption("dropout \(o.dropout) must be in [0, 1)") }
         guard labels.count >= 2 else { throw FineTuneError.tooFewSongs("fine-tuning needs at least 2 classes, got \(labels.count)") }
-        let started = Date()
-        // 1. Spectrograms.
-        let allSongs = train + valid
-        var spectrograms = [SongSpectrogram?](repeating: nil, count: allSongs.count)
-        var failures: [(String, String)] = []
-        let decoded = ConcurrentResults<SongSpectrogram>(count: allSongs.count)
-        let paths = allSongs.map(\.path)
-        let frontEnd = MusicnnFrontEnd()
-        let group = DispatchGroup()
-        let queue = DispatchQueue(label: "genrekit.finetune.decode", attributes: .concurrent)
-        let semaphore = DispatchSemaphore(value: max(1, concurrency))
-        for i in allSongs.indices {
-            semaphore.wait()
-            queue.async(group: group) {
-                defer { semaphore.signal() }
-                BLASThreads.withSingleThread {
-                    decoded.set(i, Result { try SongSpectrogram(path: paths[i], frontEnd: frontEnd) })
-                }
-            }
-            progress(.decoding(done: decoded.done, total: allSongs.count))
-        }
-        group.wait()
-        progress(.decoding(done: allSongs.count, total: allSongs.count))
-        for i in allSongs.indices {
-            switch decoded.results[i]! {
-            case .success(let s): spectrograms[i] = s
-            case .failure(let e): failures.append((allSongs[i].path, "\(e)"))
-            }
-        }
-        let trainIdx = train.indices.filter { spectrograms[$0] != nil }
-        let validIdx = valid.indices.map { train.count + $0 }.filter { spectrograms[$0] != nil }
-        guard !trainIdx.isEmpty else { throw FineTuneError.tooFewSongs("no training song could be decoded") }
-        var counts = [Int](repeating: 0, count: labels.count)
-        for i in trainIdx { counts[allSongs[i].label] += 1 }
-
-        // 2. Network, frozen part and caches.
-        var net = try MusicnnTrainableNetwork(base: base, weights: weights, labels: labels, stage: o.stage, seed: o.seed)
-        net.dropoutRate = o.dropout
-        let frozen = try MusicnnModel(architecture: base, weights: weights)
-        let length = Self.segmentFrames
-        let itemSize = net.itemShape(frames: length).reduce(1, *)
-        let live = o.stage == .all || o.augmentation.changesInput
-        if o.stage != .all && o.augmentation.changesInput {
-            progress(.note("input augmentation is on: the frozen \(o.stage == .head ? "network" : "part") runs on every training segment (no cache)"))
-        }
-        let hop = max(1, Int((o.segmentHop * 16000 / 256).rounded()))
-        /// The trained part's input for every grid segment of `songs`, computed by the frozen network.
-        func stageInputs(_ songs: [Int], hop: Int) -> [[Float]] {
-            let out = ConcurrentResults<[Float]>(count: songs.count)
-            let chunk = 8
-            let specs = songs.map { spectrograms[$0]! }
-            DispatchQueue.concurrentPerform(iterations: songs.count) { k in
-                let s = specs[k]
-                var g = SeededGenerator(seed: 0)
-                var values: [Float] = []
-                BLASThreads.withSingleThread {
-                    let starts = Array(stride(from: 0, through: s.lastStart(length: length), by: hop))
-                    var lo = 0
-                    while lo < starts.count {
-                        let hi = min(starts.count, lo + chunk)
-                        var patches: [Float] = []
-                        for st in starts[lo..<hi] { patches += s.segment(start: st, length: length, generator: &g) }
-                        values += frozen.stageInput(o.stage, patches: patches, count: hi - lo).values
-                        lo = hi
-                    }
-                }
-                out.set(k, .success(values))
-            }
-            progress(.caching(done: songs.count, total: songs.count))
-            return (0..<songs.count).map { (try? out.results[$0]!.get()) ?? [] }
-        }
-        let trainCache: [[Float]] = live ? [] : stageInputs(trainIdx, hop: hop)
-        let validCache = stageInputs(validIdx, hop: length)
-        let preparation = Date().timeIntervalSince(started)
-
-        // 3. Optimiser, schedule, loss.
-        var optimizer: any Optimizer = o.optimizer == .adam
-            ? Adam(learningRate: o.learningRate, weightDecay: o.weightDecay, weightDecayMask: net.weightDecayMask)
-            : MomentumSGD(learningRate: o.learningRate, momentum: o.momentum, weightDecay: o.weightDecay, weightDecayMask: net.weightDecayMask)
-        let segmentsPerEpoch = trainIdx.count * o.segmentsPerSong
-        let batchesPerEpoch = (segmentsPerEpoch + o.batchSize - 1) / o.batchSize
-        let cosine = LearningRateSchedule.cosine(initial: o.learningRate, decaySteps: max(1, batchesPerEpoch * o.epochs))
-        var plateau = ReduceLROnPlateau(initial: o.learningRate, factor: 0.1, patience: 5)
-        var classWeights: [Float]? = nil
-        if o.balance == .weights {
-            let n = Float(trainIdx.count), k = Float(labels.count)
-            classWeights = counts.map { $0 > 0 ? n / (k * Float($0)) : 0 }
-        }
-        let loss = SoftmaxCrossEntropy(classWeights: classWeights)
-        let fb = MelSpectrogram.musicnn.filterbank
-
-        // 4. Epochs.
-        let initial = validIdx.isEmpty ? nil
-            : Self.validate(net, validCache, labels: validIdx.map { allSongs[$0].label }, itemShape: net.itemShape(frames: length)).loss
-        if let initial { progress(.note(String(format: "validation loss before training: %.4f", initial))) }
-        var best = net, bestEpoch = 0, bestLoss = Double.infinity, sinceBest = 0
-        var history: [FineTuneEpoch] = []
-        var stopReason = FineTuneResult.StopReason.completed
-        var step = 0, trainedSegments = 0, trainSeconds = 0.0
-        epochs: for epoch in 1...o.epochs {
-            let epochStart = Date()
-            var g = SeededGenerator(seed: o.seed &+ 0x9E37_79B9 &* UInt64(epoch))
-            // Songs of this epoch (oversampling draws them ∝ 1/class size), then segments.
-            var songs: [Int] = trainIdx
-            if o.balance == .oversample {
-                let w = trainIdx.map { 1 / Double(counts[allSongs[$0].label]) }
-                let total = w.reduce(0, +)
-                songs = trainIdx.map { _ in
-                    var u = g.nextUnit() * total
-                    for (k, wk) in w.enumerated() { u -= wk; if u <= 0 { return trainIdx[k] } }
-                    return trainIdx.last!
-                }
-            }
-            var segments: [(song: Int, position: Int)] = []
-            for s in songs {
-                let spec = spectrograms[s]!
-                for _ in 0..<o.segmentsPerSong {
-                    if live {
-                        segments.append((s, Int(g.next() % UInt64(spec.lastStart(length: length) + 1))))
-                    } else {
-                        let k = trainIdx.firstIndex(of: s)!
-                        segments.append((k, Int(g.next() % UInt64(trainCache[k].count / itemSize))))
-                    }
-                }
-            }
-            g.shuffle(&segments)
-            var lossSum = 0.0, batches = 0
-            var b0 = 0
-            while b0 < segments.count {
-                let batch = segments[b0..<min(segments.count, b0 + o.batchSize)]
-                let n = batch.count
-                var values = [Float]()
-                values.reserveCapacity(n * itemSize)
-                var ys: [Int] = []
-                if live {
-                    var patches = [Float]()
-                    for (s, start) in batch {
-                        patches += spectrograms[s]!.segment(start: start, length: length, augmentation: o.augmentation,
-                                                            filterbank: fb, generator: &g)
-                        ys.append(allSongs[s].label)
-                    }
-                    values = o.stage == .all ? patches : frozen.stageInput(o.stage, patches: patches, count: n).values
-                } else {
-                    for (k, w) in batch {
-                        values += trainCache[k][(w * itemSize)..<((w + 1) * itemSize)]
-                        ys.append(allSongs[trainIdx[k]].label)
-                    }
-                }
-                var input = Tensor(shape: [n] + net.itemShape(frames: length), values: values)
-                var lambda: Float = 1
-                var partner: [Int] = Array(0..<n)
-                if o.augmentation.mixupAlpha > 0 && n > 1 {
-                    lambda = Float(SegmentAugmentation.beta(Double(o.augmentation.mixupAlpha), generator: &g))
-                    g.shuffle(&partner)
-                    let mixed = Self.mix(input, partner: partner, lambda: lambda)
-                    input = mixed
-                }
-                let (logits, tape) = net.forwardTraining(input, generator: &g)
-                var result = loss(logits: logits, labels: ys)
-                if lambda < 1 {
-                    let other = loss(logits: logits, labels: partner.map { ys[$0] })
-                    result.loss = lambda * result.loss + (1 - lambda) * other.loss
-                    for i in result.gradient.values.indices {
-                        result.gradient.values[i] = lambda * result.gradient.values[i] + (1 - lambda) * other.gradient.values[i]
-                    }
-                }
-                var grads = net.backward(tape, logitsGradient: result.gradient)
-                if let c = o.clipNorm { GradientClipping.clipByGlobalNorm(&grads, maxNorm: c) }
-                var params = net.parameters
-                if o.schedule == .cosine { optimizer.learningRate = cosine.rate(atStep: step) }
-                optimizer.update(&params, gradients: grads)
-                net.setParameters(params)
-                step += 1
-                lossSum += Double(result.loss); batches += 1
-                trainedSegments += n
-                b0 += n
-                progress(.batch(epoch: epoch, done: batches, total: batchesPerEpoch))
-                if stop?.isSet == true { stopReason = .interrupted; break }
-            }
-            trainSeconds += Date().timeIntervalSince(epochStart)
-            var record = FineTuneEpoch(epoch: epoch, trainLoss: lossSum / Double(max(batches, 1)), validLoss: nil,
-                                       validSegmentAccuracy: nil, validSongAccuracy: nil, learningRate: optimizer.learningRate,
-                                       seconds: 0, segments: segments.count)
-            if !validIdx.isEmpty {
-                let v = Self.validate(net, validCache, labels: validIdx.map { allSongs[$0].label }, itemShape: net.itemShape(frames: length))
-                record.validLoss = v.loss; record.validSegmentAccuracy = v.segmentAccuracy; record.validSongAccuracy = v.songAccuracy
-                if v.loss < bestLoss { bestLoss = v.loss; best = net; bestEpoch = epoch; sinceBest = 0 } else { sinceBest += 1 }
-                if o.schedule == .plateau { optimizer.learningRate = plateau.update(metric: Float(v.loss)) }
-            } else {
-                best = net; bestEpoch = epoch
-            }
-            record.seconds = Date().timeIntervalSince(epochStart)
-            history.append(record)
-            progress(.epoch(record))
-            if stopReason == .interrupted { break epochs }
-            if let p = o.patience, !validIdx.isEmpty, sinceBest >= p { stopReason = .earlyStopping; break epochs }
-        }
-        return FineTuneResult(network: best, bestEpoch: bestEpoch, history: history, stopReason: stopReason,
-                              failures: failures, initialValidLoss: initial, preparationSeconds: preparation,
-                              segmentsPerSecond: Double(trainedSegments) / max(trainSeconds, 1e-9))
     }
 
     /// `λ·x + (1 − λ)·x[partner]` along the batch axis.
@@ -383,16 +159,5 @@ public struct FineTuner: Sendable {
         }
         return (lossSum / Double(max(windows, 1)), Double(correct) / Double(max(windows, 1)),
                 Double(songsCorrect) / Double(max(inputs.count, 1)))
-    }
-}
-
-/// Thread-safe slots for per-song results filled concurrently.
-final class ConcurrentResults<T>: @unchecked Sendable {
-    private let lock = NSLock()
-    private(set) var results: [Result<T, Error>?]
-    private(set) var done = 0
-    init(count: Int) { results = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ r: Result<T, Error>) {
-        lock.lock(); results[i] = r; done += 1; lock.unlock()
     }
 }

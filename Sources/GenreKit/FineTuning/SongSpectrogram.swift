@@ -1,4 +1,5 @@
 import Foundation
+import GenreKitCore
 import GenreKitDSP
 import GenreKitModels
 import GenreKitNN
@@ -12,7 +13,7 @@ public struct SongSpectrogram: Sendable {
 
     public init(power: [Float]) {
         self.power = power
-        frames = power.count / ModelArchitecture.mels
+        frames = power.count / MusicnnInput.melBands
     }
 
     /// Decodes `path` at 16 kHz and computes its mel power.
@@ -27,7 +28,7 @@ public struct SongSpectrogram: Sendable {
     /// The mel power of frames `[start, start + length)`; a clip shorter than `length` is tiled (musicnn's
     /// repeat-pad).
     public func powerSegment(start: Int, length: Int) -> [Float] {
-        let bands = ModelArchitecture.mels
+        let bands = MusicnnInput.melBands
         if frames >= length {
             return Array(power[(start * bands)..<((start + length) * bands)])
         }

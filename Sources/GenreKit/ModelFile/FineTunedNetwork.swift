@@ -1,4 +1,5 @@
 import Foundation
+import GenreKitCore
 import GenreKitModels
 import GenreKitNN
 
@@ -100,17 +101,5 @@ public enum FineTunedNetworkError: Error, CustomStringConvertible, Equatable {
         case .damaged(let v):
             return "the model file's variable '\(v)' is damaged; fine-tune again or restore a copy"
         }
-    }
-}
-
-extension GenreModel {
-    /// The feature extractor this model reads its inputs with: its fine-tuned network when it has one, else the
-    /// published networks (or descriptors) its feature spec names.
-    public func featureExtractor(store: ModelStore = ModelStore(), cache: FeatureCache?) throws -> CombinedFeatureExtractor {
-        if let network {
-            let spec = try FeatureSpec(parsing: featureSpec)
-            return try CombinedFeatureExtractor(parts: [FeatureExtractor(spec: spec, model: network.load(labels: labels, store: store), cache: cache)])
-        }
-        return try CombinedFeatureExtractor(spec: CombinedFeatureSpec(parsing: featureSpec), store: store, cache: cache)
     }
 }

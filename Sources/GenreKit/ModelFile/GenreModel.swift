@@ -25,7 +25,8 @@ public struct GenreModel: Codable, Sendable {
     public var task: Task
     /// Class (or tag) names in classifier output order.
     public var labels: [String]
-    /// The feature specification's canonical text (see `FeatureSpec`), e.g. `MSD_musicnn:max_pool`.
+    /// The feature source's canonical text as stored in the file (``FeatureSource/key``), e.g. `MSD_musicnn:max_pool`
+    /// or `table:label`; read it typed as ``featureSource``.
     public var featureSpec: String
     public var trainingLevel: TrainingLevel
     /// Standardisation, optional PCA and the classifier, fitted together.
@@ -51,6 +52,19 @@ public struct GenreModel: Codable, Sendable {
         self.task = task; self.labels = labels; self.featureSpec = featureSpec; self.trainingLevel = trainingLevel
         self.classifier = classifier; self.defaultAggregation = defaultAggregation; self.thresholds = thresholds
         self.training = training; createdAt = Date(); genreKitVersion = GenreKitVersion.current
+    }
+
+    /// A model whose rows came from `source`.
+    public init(task: Task, labels: [String], source: FeatureSource, trainingLevel: TrainingLevel, classifier: AnyClassifier,
+                defaultAggregation: SongAggregation, thresholds: [Double]?, training: TrainingSummary) {
+        self.init(task: task, labels: labels, featureSpec: source.key, trainingLevel: trainingLevel, classifier: classifier,
+                  defaultAggregation: defaultAggregation, thresholds: thresholds, training: training)
+    }
+
+    /// Where the model's rows come from: a feature specification or a feature table.
+    /// - Throws: ``FeatureSpecError`` when the stored text is neither (a file edited by hand).
+    public var featureSource: FeatureSource {
+        get throws { try FeatureSource(parsing: featureSpec) }
     }
 
     /// Writes the model file (atomically).

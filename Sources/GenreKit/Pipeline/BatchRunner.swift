@@ -1,4 +1,5 @@
 import Foundation
+import GenreKitCore
 import GenreKitDSP
 
 /// Runs a per-file job over many files on all cores, reporting progress; results come back in input order and
@@ -6,14 +7,16 @@ import GenreKitDSP
 public enum BatchRunner {
     /// Processes `items` with `work` on all cores (`concurrency` 1: one after another). `progress` is
     /// called after each finished item with (done, total), from any thread.
-    public static func map<T: Sendable>(_ items: [String], concurrency: Int = ProcessInfo.processInfo.activeProcessorCount,
-                                        progress: (@Sendable (Int, Int) -> Void)? = nil,
-                                        _ work: @escaping @Sendable (String) throws -> T) -> [Result<T, Error>] {
-        let results = ResultBox<T>(count: items.count)
-        let done = Counter()
+    public static func map<Item: Sendable, T: Sendable>(_ items: [Item], concurrency: Int = ProcessInfo.processInfo.activeProcessorCount,
+                                                        progress: (@Sendable (Int, Int) -> Void)? = nil,
+                                                        _ work: @escaping @Sendable (Item) throws -> T) -> [Result<T, Error>] {
+        let results = Locked([Result<T, Error>?](repeating: nil, count: items.count))
+        let done = Locked(0)
         let one: @Sendable (Int) -> Void = { i in
-            results.set(i, Result { try work(items[i]) })
-            progress?(done.increment(), items.count)
+            let r = Result { try work(items[i]) }
+            results.withLock { $0[i] = r }
+            let n = done.withLock { $0 += 1; return $0 }
+            progress?(n, items.count)
         }
         if concurrency <= 1 || items.count <= 1 {
             for i in items.indices { one(i) }
@@ -22,19 +25,6 @@ public enum BatchRunner {
             // single-threaded, the files are the parallelism.
             BLASThreads.withSingleThread { DispatchQueue.concurrentPerform(iterations: items.count, execute: one) }
         }
-        return results.values.map { $0! }
-    }
-
-    private final class Counter: @unchecked Sendable {
-        private var n = 0
-        private let lock = NSLock()
-        func increment() -> Int { lock.lock(); defer { lock.unlock() }; n += 1; return n }
-    }
-
-    private final class ResultBox<T>: @unchecked Sendable {
-        private(set) var values: [Result<T, Error>?]
-        private let lock = NSLock()
-        init(count: Int) { values = Array(repeating: nil, count: count) }
-        func set(_ i: Int, _ r: Result<T, Error>) { lock.lock(); values[i] = r; lock.unlock() }
+        return results.value.map { $0! }
     }
 }

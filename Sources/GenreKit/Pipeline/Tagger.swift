@@ -1,5 +1,6 @@
 import Foundation
 import GenreKitAudio
+import GenreKitCore
 import GenreKitDSP
 import GenreKitModels
 import GenreKitNN
@@ -49,12 +50,12 @@ public struct Tagger: Sendable {
     /// Tags a precomputed log-mel spectrogram (frames × 96).
     public func analyze(logMel: [Float], frames: Int, path: String, source: AudioFileInfo,
                         features: Set<String> = [], pooling: TimePooling? = nil) -> FileAnalysis {
-        let bands = MusicnnFrontEnd.melBands
+        let bands = MusicnnInput.melBands
         let starts = patches.starts(frames: frames)
         // Chunks of windows go through the network on all cores at once, each with single-threaded BLAS: the
         // pruned front-end GEMMs are too skinny (20–40 filters) for OpenBLAS to split one of them well.
         let chunkStarts = Array(stride(from: 0, to: starts.count, by: max(1, chunkWindows)))
-        let outputs = ChunkResults(count: chunkStarts.count)
+        let outputs = Locked([ModelOutput?](repeating: nil, count: chunkStarts.count))
         let work: @Sendable (Int) -> Void = { [self] k in
             let lo = chunkStarts[k], hi = min(starts.count, lo + max(1, chunkWindows))
             let input = patches.extract(logMel, bands: bands, windows: lo..<hi).values
@@ -62,7 +63,7 @@ public struct Tagger: Sendable {
             out.features = Dictionary(uniqueKeysWithValues: out.features.map { name, t in
                 (name, pooling.map { $0.pool(t) } ?? Tagger.flattenVector(name, t))
             })
-            outputs.set(k, out)
+            outputs.withLock { $0[k] = out }
         }
         // BLAS runs single-threaded either way: a threaded GEMM splits rows between threads, and each part's edge
         // rows may round differently, so the values would depend on OPENBLAS_NUM_THREADS and the core count.
@@ -74,16 +75,16 @@ public struct Tagger: Sendable {
                 DispatchQueue.concurrentPerform(iterations: chunkStarts.count, execute: work)
             }
         }
-        let parts = outputs.values.compactMap { $0 }
+        let parts = outputs.value.compactMap { $0 }
         let taggrams = parts.map(\.taggram)
         var featureParts: [String: [Tensor]] = [:]
         for part in parts { for (name, t) in part.features { featureParts[name, default: []].append(t) } }
         let tags = model.architecture.tags
-        let hopSeconds = Double(patches.hop * 256) / 16000
+        let hopSeconds = MusicnnInput.seconds(frames: patches.hop)
         return FileAnalysis(
             path: path, source: source, tags: tags,
             windowStarts: starts.indices.map { Double($0) * hopSeconds },
-            windowSeconds: Double(patches.frameCount * 256) / 16000,
+            windowSeconds: MusicnnInput.seconds(frames: patches.frameCount),
             taggram: taggrams.isEmpty ? Tensor(shape: [0, tags.count]) : Tensor.stacking(taggrams),
             features: featureParts.mapValues { Tensor.stacking($0) },
             padded: frames < patches.frameCount && !starts.isEmpty)
@@ -93,14 +94,6 @@ public struct Tagger: Sendable {
     static func flattenVector(_ name: String, _ t: Tensor) -> Tensor {
         name == "pool5" ? t.reshaped([t.shape[0], t.count / max(1, t.shape[0])]) : t
     }
-}
-
-/// Per-chunk outputs written by concurrent workers (each slot once).
-final class ChunkResults: @unchecked Sendable {
-    private(set) var values: [ModelOutput?]
-    private let lock = NSLock()
-    init(count: Int) { values = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ v: ModelOutput) { lock.lock(); values[i] = v; lock.unlock() }
 }
 
 /// Invalid tagging requests.

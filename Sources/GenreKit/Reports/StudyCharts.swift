@@ -4,6 +4,11 @@ import GenreKitLearning
 /// Charts of a feature study (`genrekit study --out x.html`): each measure's mean per feature specification, with
 /// the 95 % confidence interval of the mean over folds as whiskers (`t₀.₉₇₅,ₙ₋₁ · s/√n`; none for a held-out test).
 public enum StudyCharts {
+    /// The study page: the table (``FeatureStudy/html(_:title:)``) and the chart.
+    public static func page(_ rows: [FeatureStudy.Row], title: String) -> String {
+        FeatureStudy.html(rows, title: title) + "<figure>" + svg(rows) + "</figure>\n"
+    }
+
     public static func svg(_ rows: [FeatureStudy.Row]) -> String {
         let measures: [(String, KeyPath<FeatureStudy.Row, FeatureStudy.Score>)] =
             [("accuracy", \.accuracy), ("macro F1", \.macroF1), ("ROC-AUC", \.rocAUC), ("PR-AUC", \.prAUC)]
@@ -25,6 +30,12 @@ public enum StudyCharts {
 /// Charts of a few-shot run (`genrekit fewshot --out x.html`): macro ROC-AUC and PR-AUC against shots, one curve
 /// per feature specification and ways; and bars per setting with their 95 % confidence intervals.
 public enum FewShotCharts {
+    /// The few-shot page: the table (``FewShotTable/html(_:title:)``) and the charts.
+    public static func page(_ rows: [FewShotRow], title: String) -> String {
+        FewShotTable.html(rows, title: title) + "<div style=\"display:flex;flex-wrap:wrap;gap:16px\">"
+            + svgs(rows).map { "<figure>\($0)</figure>" }.joined() + "</div>\n"
+    }
+
     public static func svgs(_ rows: [FewShotRow]) -> [String] {
         var out: [String] = []
         for (name, get) in [("ROC-AUC", \FewShotRow.rocAUC), ("PR-AUC", \FewShotRow.prAUC)] as [(String, KeyPath<FewShotRow, MeanConfidenceInterval>)] {

@@ -70,10 +70,7 @@ public struct FeatureSet: Sendable {
             return set
         }
         guard let extractor else { throw LearningError.invalidArgument("audio data needs a feature specification") }
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: source.data, isDirectory: &isDir) else { throw DatasetError.rootNotFound(path: source.data) }
-        var dataset = isDir.boolValue ? try Dataset.loadFolder(source.data) : try Dataset.loadManifest(source.data)
-        if let folder = source.splitFiles { dataset = try dataset.applyingSplitFiles(folder) }
+        let dataset = try Dataset.load(source.data, splitFiles: source.splitFiles)
         let labels = labelOrder ?? dataset.labels
         let index = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, $0) })
         let results = extractor.extract(dataset.items, progress: progress)

@@ -11,42 +11,38 @@ import GenreKitLearning
 /// - Thresholds: per tag, maximising that tag's F1 on the validation songs' mean window probabilities
 ///   (``TagThresholds/fit(scores:indicators:)``); ``TagThresholds/fallback`` (0.5) without validation songs.
 /// - A sample of training rows (``StoredRows``, `storedRowLimit`) is kept in the model for `genrekit enroll`.
-public struct TagTrainer: Sendable {
-    public var choice: ClassifierChoice = .logreg
-    public var level: GenreModel.TrainingLevel = .segment
-    public var folds: Int = 5
-    public var seed: UInt64 = 0
-    public var pcaComponents: Int?
-    /// Per-tag class weighting of the logistic probes (`balanced` weighs a rare tag's positives up).
-    public var classWeighting: ClassWeighting = .none
+public struct TagTrainer: FeatureTrainer {
+    /// Classifier, training level, folds, seed, PCA and per-tag class weighting (`balanced` weighs a rare tag's
+    /// positives up); also readable as `trainer.folds`, ...
+    public var settings: TrainerSettings
     /// Training rows kept in the model file as enrollment negatives (0: none).
     public var storedRowLimit: Int = StoredRows.defaultLimit
 
-    public init() {}
+    public init(settings: TrainerSettings = TrainerSettings(choice: .logreg)) { self.settings = settings }
 
     /// The candidates searched (or the single one fitted) for `choice`.
     public func candidates() throws -> [GridSearch.Candidate] {
-        let pca = pcaComponents.map { PCA(componentCount: $0) }
+        let pca = settings.pcaComponents.map { PCA(componentCount: $0) }
         func wrap(_ name: String, _ params: [String: String], _ base: OneVsRestClassifier.Base) -> GridSearch.Candidate {
             GridSearch.Candidate(name: name, parameters: params, model: .oneVsRest(OneVsRestClassifier(base: base, pca: pca)))
         }
-        switch choice {
+        switch settings.choice {
         case .logreg, .auto:
-            return [0.01, 0.1, 1, 10].map { c in wrap("logreg", ["C": "\(c)"], .logistic(c: c, classWeighting: classWeighting)) }
+            return [0.01, 0.1, 1, 10].map { c in wrap("logreg", ["C": "\(c)"], .logistic(c: c, classWeighting: settings.classWeighting)) }
         case .mlp:
-            return [wrap("mlp", ["hidden": "256"], .perceptron(MultilayerPerceptronSettings(hiddenUnits: 256, seed: seed)))]
+            return [wrap("mlp", ["hidden": "256"], .perceptron(MultilayerPerceptronSettings(hiddenUnits: 256, seed: settings.seed)))]
         case .svm, .knn:
-            throw TagTrainerError.unsupportedClassifier(choice.rawValue)
+            throw TagTrainerError.unsupportedClassifier(settings.choice.rawValue)
         }
     }
 
-    /// Trains a tagger on `train` (tags = `labels`), fitting thresholds on `validation` when it is not empty.
+    /// Trains on `train`; `featureSpec` is stored in the model file as given (``FeatureSource/key`` text).
     public func train(_ train: [ItemFeatures], validation: [ItemFeatures] = [], labels: [String], featureSpec: String,
                       log: @escaping (String) -> Void = { _ in }) throws -> GenreModel {
         guard !train.isEmpty else { throw LearningError.invalidArgument("no training songs") }
         let k = labels.count
-        let (x, y, groups) = train.multiLabelDesign(level, labelCount: k)
-        log("training rows: \(x.rows) \(level == .segment ? "windows" : "songs") of \(train.count) songs, \(x.cols) features, \(k) tags")
+        let (x, y, groups) = train.multiLabelDesign(settings.level, labelCount: k)
+        log("training rows: \(x.rows) \(settings.level == .segment ? "windows" : "songs") of \(train.count) songs, \(x.cols) features, \(k) tags")
         var songCounts = [Int](repeating: 0, count: k)
         for item in train { for l in item.labelSet { songCounts[l] += 1 } }
         if let t = songCounts.indices.first(where: { songCounts[$0] == 0 }) { throw TagTrainerError.tagWithoutSongs(labels[t]) }
@@ -54,14 +50,14 @@ public struct TagTrainer: Sendable {
         let all = try candidates()
         var chosen = all.count > 1 ? all[2] : all[0]            // C = 1 without a search
         var selection: GridSearch.Result?
-        if folds >= 2 && all.count > 1 {
+        if settings.folds >= 2 && all.count > 1 {
             let strata = train.map(\.label)
             var perStratum = [Int: Int]()
             for s in strata { perStratum[s, default: 0] += 1 }
-            if let (s, n) = perStratum.filter({ $0.value < folds }).min(by: { $0.key < $1.key }) {
-                throw TrainerError.classTooSmallForFolds(label: labels[s], songs: n, folds: folds)
+            if let (s, n) = perStratum.filter({ $0.value < settings.folds }).min(by: { $0.key < $1.key }) {
+                throw TrainerError.classTooSmallForFolds(label: labels[s], songs: n, folds: settings.folds)
             }
-            let search = GridSearch(candidates: all, cv: StratifiedKFold(splits: folds, seed: seed), scoring: .meanAveragePrecision)
+            let search = GridSearch(candidates: all, cv: StratifiedKFold(splits: settings.folds, seed: settings.seed), scoring: .meanAveragePrecision)
             let result = try search.runMultiLabel(x, indicators: y, groups: groups, groupStrata: strata) { row in
                 log(String(format: "  cv %@ %@: mAP %.4f ± %.4f", row.name, row.parameters.keys.sorted().map { "\($0)=\(row.parameters[$0]!)" }.joined(separator: " "), row.mean, row.std))
             }
@@ -88,15 +84,15 @@ public struct TagTrainer: Sendable {
         }
         let summary = TrainingSummary(songCounts: Dictionary(uniqueKeysWithValues: zip(labels, songCounts)), rows: x.rows,
                                       dimensions: x.cols, modelSelection: selection, chosen: name, fitSeconds: seconds)
-        var model = GenreModel(task: .tagging, labels: labels, featureSpec: featureSpec, trainingLevel: level,
+        var model = GenreModel(task: .tagging, labels: labels, featureSpec: featureSpec, trainingLevel: settings.level,
                                classifier: .oneVsRest(tagger), defaultAggregation: .mean, thresholds: thresholds, training: summary)
-        model.storedRows = StoredRows.sample(train, level: level, limit: storedRowLimit, seed: seed)
+        model.storedRows = StoredRows.sample(train, level: settings.level, limit: storedRowLimit, seed: settings.seed)
         return model
     }
 
     /// Song scores: the mean of each item's row probabilities, `items × tags`.
     func songScores(_ tagger: OneVsRestClassifier, _ items: [ItemFeatures]) -> Matrix {
-        TagScoring(tagger: tagger, level: level).songScores(items)
+        TagScoring(tagger: tagger, level: settings.level).songScores(items)
     }
 }
 

@@ -4,42 +4,38 @@ import GenreKitLearning
 /// Fits a genre classifier on item features: model selection by song-grouped, stratified cross-validation on the
 /// training songs, then a fit of the best candidate on all of them, and optional per-class thresholds on
 /// validation songs.
-public struct Trainer: Sendable {
-    public var choice: ClassifierChoice = .auto
-    public var level: GenreModel.TrainingLevel = .segment
-    public var folds: Int = 5
-    public var seed: UInt64 = 0
-    public var pcaComponents: Int?
-    public var classWeighting: ClassWeighting = .none
+public struct Trainer: FeatureTrainer {
+    /// Classifier, training level, folds, seed, PCA and class weighting (also readable as `trainer.folds`, ...).
+    public var settings: TrainerSettings
     public var scoring: Scoring = .accuracy
     public var defaultAggregation: SongAggregation = .vote
 
-    public init() {}
+    public init(settings: TrainerSettings = TrainerSettings()) { self.settings = settings }
 
-    /// Trains on `train` (and fits thresholds on `validation` when it is not empty).
+    /// Trains on `train`; `featureSpec` is stored in the model file as given (``FeatureSource/key`` text).
     public func train(_ train: [ItemFeatures], validation: [ItemFeatures] = [], labels: [String], featureSpec: String,
                       log: @escaping (String) -> Void = { _ in }) throws -> GenreModel {
         guard !train.isEmpty else { throw LearningError.invalidArgument("no training songs") }
-        let (x, y, groups) = train.design(level)
-        log("training rows: \(x.rows) \(level == .segment ? "windows" : "songs") of \(train.count) songs, \(x.cols) features")
+        let (x, y, groups) = train.design(settings.level)
+        log("training rows: \(x.rows) \(settings.level == .segment ? "windows" : "songs") of \(train.count) songs, \(x.cols) features")
         var songCounts = [Int](repeating: 0, count: labels.count)
         for item in train { songCounts[item.label] += 1 }
         let smallest = songCounts.filter { $0 > 0 }.min() ?? 0
-        let candidates = choice.candidates(pca: pcaComponents, classWeighting: classWeighting, seed: seed)
+        let candidates = settings.choice.candidates(pca: settings.pcaComponents, classWeighting: settings.classWeighting, seed: settings.seed)
         var selection: GridSearch.Result?
-        var chosen = choice.defaultCandidate(pca: pcaComponents, classWeighting: classWeighting, seed: seed)
-        if folds >= 2 && smallest < folds, let c = songCounts.indices.first(where: { songCounts[$0] > 0 && songCounts[$0] < folds }) {
-            throw TrainerError.classTooSmallForFolds(label: labels[c], songs: songCounts[c], folds: folds)
+        var chosen = settings.choice.defaultCandidate(pca: settings.pcaComponents, classWeighting: settings.classWeighting, seed: settings.seed)
+        if settings.folds >= 2 && smallest < settings.folds, let c = songCounts.indices.first(where: { songCounts[$0] > 0 && songCounts[$0] < settings.folds }) {
+            throw TrainerError.classTooSmallForFolds(label: labels[c], songs: songCounts[c], folds: settings.folds)
         }
-        if folds >= 2 && candidates.count > 1 {
-            let search = GridSearch(candidates: candidates, cv: StratifiedKFold(splits: folds, seed: seed), scoring: scoring)
+        if settings.folds >= 2 && candidates.count > 1 {
+            let search = GridSearch(candidates: candidates, cv: StratifiedKFold(splits: settings.folds, seed: settings.seed), scoring: scoring)
             let result = try search.run(x, labels: y, groups: groups, classCount: labels.count) { row in
                 log(String(format: "  cv %@ %@: %.4f ± %.4f", row.name, row.parameters.keys.sorted().map { "\($0)=\(row.parameters[$0]!)" }.joined(separator: " "), row.mean, row.std))
             }
             selection = result
             chosen = candidates[result.bestIndex]
         } else if candidates.count > 1 {
-            log("model selection skipped (--folds \(folds)); using \(describe(chosen))")
+            log("model selection skipped (--folds \(settings.folds)); using \(describe(chosen))")
         }
         let t0 = DispatchTime.now().uptimeNanoseconds
         var model = chosen.model
@@ -55,7 +51,7 @@ public struct Trainer: Sendable {
         let summary = TrainingSummary(
             songCounts: Dictionary(uniqueKeysWithValues: zip(labels, songCounts)), rows: x.rows, dimensions: x.cols,
             modelSelection: selection, chosen: describe(chosen), fitSeconds: seconds)
-        return GenreModel(task: .classification, labels: labels, featureSpec: featureSpec, trainingLevel: level,
+        return GenreModel(task: .classification, labels: labels, featureSpec: featureSpec, trainingLevel: settings.level,
                           classifier: model, defaultAggregation: defaultAggregation, thresholds: thresholds, training: summary)
     }
 
@@ -63,11 +59,11 @@ public struct Trainer: Sendable {
         c.name + (c.parameters.isEmpty ? "" : " (" + c.parameters.keys.sorted().map { "\($0)=\(c.parameters[$0]!)" }.joined(separator: ", ") + ")")
     }
 
-    /// Song-level probabilities of `items` (one row per item) under `aggregation`.
+    /// Song-settings.level probabilities of `items` (one row per item) under `aggregation`.
     func songProbabilities(_ model: AnyClassifier, _ items: [ItemFeatures], aggregation: SongAggregation) -> Matrix {
         var values: [Double] = []
         for item in items {
-            let r = item.rows(level)
+            let r = item.rows(settings.level)
             let x = Matrix(rows: r.count, cols: item.dimension, floats: r.values)
             values += aggregation.aggregate(model.predictProbabilities(x), windowLabels: model.predict(x)).probabilities
         }

@@ -1,4 +1,3 @@
-import CBLAS
 import Foundation
 
 /// L2-regularised logistic regression with scikit-learn's parameterisation, solved by L-BFGS.
@@ -170,14 +169,7 @@ final class LogisticLoss {
 
     func evaluate(_ theta: [Double], _ grad: inout [Double]) -> Double {
         let n = x.rows, d = x.cols, k = outputs
-        theta.withUnsafeBufferPointer { pt in
-            x.values.withUnsafeBufferPointer { px in
-                z.withUnsafeMutableBufferPointer { pz in
-                    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, blasint(n), blasint(k), blasint(d),
-                                1.0, px.baseAddress, blasint(d), pt.baseAddress, blasint(k), 0.0, pz.baseAddress, blasint(k))
-                }
-            }
-        }
+        Matrix.gemm(false, false, n, k, d, x.values, d, theta, k, &z, k, 0)      // Z = X W
         let interceptOffset = d * k
         var loss = 0.0
         let invS = 1 / sumWeights
@@ -217,19 +209,14 @@ final class LogisticLoss {
         var penalty = 0.0
         for p in 0..<(d * k) { penalty += theta[p] * theta[p] }
         if grad.count != theta.count { grad = [Double](repeating: 0, count: theta.count) }
-        theta.withUnsafeBufferPointer { pt in
-            x.values.withUnsafeBufferPointer { px in
-                residual.withUnsafeBufferPointer { pr in
-                    grad.withUnsafeMutableBufferPointer { pg in
-                        // ∇W = Xᵀ R + l2 · W
-                        cblas_dcopy(blasint(d * k), pt.baseAddress, 1, pg.baseAddress, 1)
-                        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, blasint(d), blasint(k), blasint(n),
-                                    1.0, px.baseAddress, blasint(d), pr.baseAddress, blasint(k), l2, pg.baseAddress, blasint(k))
-                        if fitIntercept {
-                            for j in 0..<k { pg[interceptOffset + j] = 0 }
-                            for i in 0..<n { for j in 0..<k { pg[interceptOffset + j] += pr[i * k + j] } }
-                        }
-                    }
+        // ∇W = Xᵀ R + l2 · W
+        grad.replaceSubrange(0..<(d * k), with: theta[0..<(d * k)])
+        Matrix.gemm(true, false, d, k, n, x.values, d, residual, k, &grad, k, l2)
+        if fitIntercept {
+            residual.withUnsafeBufferPointer { pr in
+                grad.withUnsafeMutableBufferPointer { pg in
+                    for j in 0..<k { pg[interceptOffset + j] = 0 }
+                    for i in 0..<n { for j in 0..<k { pg[interceptOffset + j] += pr[i * k + j] } }
                 }
             }
         }

@@ -1,3 +1,4 @@
+import GenreKitCore
 /// Stratified k-fold splits with scikit-learn's `StratifiedKFold` allocation.
 ///
 /// Classes are ordered by first appearance in `labels`; the sorted encoded labels are dealt

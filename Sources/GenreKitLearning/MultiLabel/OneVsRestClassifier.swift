@@ -1,4 +1,4 @@
-import GenreKitDSP
+import GenreKitCore
 
 /// A multi-label tagger: optional standardisation and PCA shared by every tag, then one head per tag giving
 /// an independent probability `p_t(x) ∈ [0, 1]` (rows of ``predictProbabilities(_:)`` do not sum to 1).

@@ -1,3 +1,4 @@
+import GenreKitDSP
 import GenreKitNN
 
 extension MusicnnModel {
@@ -6,7 +7,7 @@ extension MusicnnModel {
     /// `[count, T, 561]` (`midend`), the interleaved max/mean pool `[count, 2·(561 + 3F)]` (`backend`), or
     /// `penultimate` `[count, units]` (`head`). See ``MusicnnTrainableNetwork/itemShape(frames:)``.
     public func stageInput(_ stage: FineTuneStage, patches: [Float], count: Int) -> Tensor {
-        let mels = ModelArchitecture.mels
+        let mels = MusicnnInput.melBands
         let frames = patches.count / max(count * mels, 1)
         switch stage {
         case .all:

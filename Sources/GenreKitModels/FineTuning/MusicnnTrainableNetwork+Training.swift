@@ -1,4 +1,6 @@
 import Foundation
+import GenreKitCore
+import GenreKitDSP
 import GenreKitNN
 
 /// Values a training-mode forward pass keeps for the backward pass.
@@ -23,7 +25,7 @@ extension MusicnnTrainableNetwork {
     /// Clamps log-mel patches `[n, T, 96]` to `[0, inputMaximum]` and applies the frozen input batch norm: `[n, T, 96, 1]`.
     func normalizedInput(_ x: Tensor) -> Tensor {
         let hi = ModelArchitecture.inputMaximum, s = inputScale, t = inputShift
-        return Tensor(shape: [x.shape[0], x.shape[1], ModelArchitecture.mels, 1]) { out in
+        return Tensor(shape: [x.shape[0], x.shape[1], MusicnnInput.melBands, 1]) { out in
             x.values.withUnsafeBufferPointer { src in
                 for i in 0..<src.count { out[i] = min(max(src[i], 0), hi) * s + t }
             }

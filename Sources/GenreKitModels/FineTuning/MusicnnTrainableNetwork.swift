@@ -1,4 +1,6 @@
 import Foundation
+import GenreKitCore
+import GenreKitDSP
 import GenreKitNN
 
 /// A convolution whose kernel and bias are trained (TensorFlow variable scope `name`).
@@ -69,7 +71,7 @@ public struct MusicnnTrainableNetwork: Sendable {
         self.stage = stage
         self.labels = labels
         var r = WeightReader(source: weights, model: base.name)
-        let mels = ModelArchitecture.mels
+        let mels = MusicnnInput.melBands
         let nf = Int(1.6 * 128), nt = Int(1.6 * 32)
         let fF = base.midendFilters, units = base.backendUnits
         let inputBN = try r.trainableBatchNorm(1)
@@ -110,7 +112,7 @@ public struct MusicnnTrainableNetwork: Sendable {
     /// (backend), `[units]` (head); `T` is the number of frames of a segment.
     public func itemShape(frames: Int) -> [Int] {
         switch stage {
-        case .all: return [frames, ModelArchitecture.mels]
+        case .all: return [frames, MusicnnInput.melBands]
         case .midend: return [frames, frontendChannels]
         case .backend: return [2 * poolChannels]
         case .head: return [base.backendUnits]

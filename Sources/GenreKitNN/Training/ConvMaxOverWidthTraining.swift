@@ -1,5 +1,5 @@
 import Foundation
-import GenreKitDSP
+import GenreKitCore
 
 /// What ``ConvMaxOverWidthTraining/forward(_:bns:input:blockBudget:)`` keeps for the backward pass of one
 /// convolution (the pre-activations are recomputed block by block, never stored).
@@ -52,7 +52,7 @@ public enum ConvMaxOverWidthTraining {
         let t = max(1, min(threads, blocks))
         if t == 1 { for b in 0..<blocks { body(0, b) }; return }
         withoutActuallyEscaping(body) { body in
-            let f = UncheckedBox(body)
+            let f = UncheckedSendable(body)
             BLASThreads.withSingleThread {
                 DispatchQueue.concurrentPerform(iterations: t) { k in
                     var b = k
@@ -94,7 +94,7 @@ public enum ConvMaxOverWidthTraining {
         let kernels = convs.map { $0.kernel.values }, biases = convs.map(\.bias)
         let positive = bns.map { bn in bn.gamma.map { $0 >= 0 } }
         x.values.withUnsafeBufferPointer { xb in
-            let xp = UncheckedBox(xb.baseAddress!)
+            let xp = UncheckedSendable(xb.baseAddress!)
             parallelBlocks(blocks) { t, blk in
                 let first = blk * rowsPerBlock, rows = min(rowsPerBlock, rowsTotal - first)
                 let (col, z) = scratch[t]
@@ -235,7 +235,7 @@ public enum ConvMaxOverWidthTraining {
         }
         let kernels = convs.map { $0.kernel.values }, biases = convs.map(\.bias)
         x.values.withUnsafeBufferPointer { xb in
-            let xp = UncheckedBox(xb.baseAddress!)
+            let xp = UncheckedSendable(xb.baseAddress!)
             parallelBlocks(blocks) { t, blk in
                 let first = blk * rowsPerBlock, rows = min(rowsPerBlock, rowsTotal - first)
                 let (col, z) = scratch[t]
@@ -290,10 +290,4 @@ public enum ConvMaxOverWidthTraining {
             }
         }}}}}}}}
     }
-}
-
-/// Moves a non-Sendable value into concurrently executed code that only reads it (or writes disjoint parts).
-struct UncheckedBox<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
 }

@@ -1,3 +1,4 @@
+import GenreKitCore
 /// Inverted dropout (TensorFlow `layers.dropout` in training mode) with a seeded mask.
 ///
 /// Each element is kept with probability `1 − rate` (mask `k ∈ {0, 1}` drawn from a SeededGenerator

@@ -16,7 +16,7 @@ public struct TrainedTagger: Sendable {
     ///   errors for the feature specification.
     public init(model: GenreModel, cache: FeatureCache?, store: ModelStore = ModelStore()) throws {
         let tagger = try model.requireTagger()
-        guard !model.featureSpec.hasPrefix("table:") else { throw TaggingModelError.trainedOnFeatureTable }
+        guard try !model.featureSource.isTable else { throw TaggingModelError.trainedOnFeatureTable }
         self.model = model
         self.tagger = tagger
         self.extractor = try model.featureExtractor(store: store, cache: cache)

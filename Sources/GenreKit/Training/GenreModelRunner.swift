@@ -7,17 +7,25 @@ public struct GenreModelRunner: Sendable {
 
     public init(model: GenreModel) { self.model = model }
 
-    /// The aggregation named on the command line (`vote`, `mean`, `threshold`), checked against the model.
-    public func aggregation(named name: String?) throws -> SongAggregation {
-        switch name {
+    /// The aggregation chosen (nil: the model's default), checked against the model.
+    /// - Throws: ``RunnerError/noThresholds`` for `threshold` on a model without fitted thresholds.
+    public func aggregation(_ choice: AggregationChoice?) throws -> SongAggregation {
+        switch choice {
         case nil: return model.defaultAggregation
-        case "vote": return .vote
-        case "mean": return .mean
-        case "threshold":
+        case .vote: return .vote
+        case .mean: return .mean
+        case .threshold:
             guard let t = model.thresholds else { throw RunnerError.noThresholds }
             return .threshold(t)
-        case let other?: throw RunnerError.unknownAggregation(other)
         }
+    }
+
+    /// The aggregation named as text (`vote`, `mean`, `threshold`; nil: the model's default).
+    /// - Throws: ``RunnerError/unknownAggregation(_:)`` for another name, as ``aggregation(_:)`` otherwise.
+    public func aggregation(named name: String?) throws -> SongAggregation {
+        guard let name else { return try aggregation(nil) }
+        guard let choice = AggregationChoice(rawValue: name) else { throw RunnerError.unknownAggregation(name) }
+        return try aggregation(choice)
     }
 
     /// Window probabilities of one item, `windows × classes` (one row for song-level models or table rows).

@@ -1,4 +1,6 @@
 import Foundation
+import GenreKitCore
+import GenreKitLearning
 
 /// Timing helpers for `genrekit-bench` and tests (no assertions).
 public enum LearningBenchmarks {

@@ -2,8 +2,8 @@ import Foundation
 
 /// SHA-256 (FIPS 180-4) in plain Swift, used to key cached features by the content of an audio file rather than its path.
 ///
-/// Feed bytes with ``update(_:)`` in pieces of any size, then read ``finalize()``; or use ``hex(of:)`` /
-/// ``hexDigest(ofFileAt:)``, which streams the file in 1 MiB blocks.
+/// Feed bytes with ``update(_:)`` in pieces of any size, then read ``finalize()``; or use ``hex(of:)``
+/// (GenreKit adds `hexDigest(ofFileAt:)`, which streams a file in 1 MiB blocks).
 public struct SHA256Hash: Sendable {
     private var h: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
     private var block = [UInt8](repeating: 0, count: 64)
@@ -70,18 +70,6 @@ public struct SHA256Hash: Sendable {
     public static func hex<D: DataProtocol>(of bytes: D) -> String {
         var s = SHA256Hash()
         s.update(bytes)
-        return hexString(s.finalize())
-    }
-
-    /// Lower-case hexadecimal digest of the file at `path`, read in blocks of `blockSize` bytes.
-    /// - Throws: ``GenreKitAudio/AudioError/fileNotFound(path:)`` when there is no such file, or the read error.
-    public static func hexDigest(ofFileAt path: String, blockSize: Int = 1 << 20) throws -> String {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw AudioError.fileNotFound(path: path) }
-        defer { try? handle.close() }
-        var s = SHA256Hash()
-        while let chunk = try handle.read(upToCount: blockSize), !chunk.isEmpty {
-            s.update(chunk)
-        }
         return hexString(s.finalize())
     }
 

@@ -1,5 +1,7 @@
 import Foundation
+import GenreKitCore
 import GenreKitDSP
+import GenreKitModels
 import GenreKitNN
 
 /// Training throughput of a fine-tuned musicnn network per ``FineTuneStage``: Adam steps (forward in training
@@ -21,9 +23,9 @@ public enum FineTuneBenchmark {
     }
 
     /// Forward FLOPs of one `frames`-frame segment through the trained part of `stage` (GEMM multiply-adds × 2).
-    public static func forwardFlops(_ arch: ModelArchitecture, stage: FineTuneStage, frames t: Int = ModelArchitecture.frames,
+    public static func forwardFlops(_ arch: ModelArchitecture, stage: FineTuneStage, frames t: Int = MusicnnInput.windowFrames,
                                     classes: Int) -> Double {
-        let mels = ModelArchitecture.mels, f = arch.midendFilters, u = arch.backendUnits
+        let mels = MusicnnInput.melBands, f = arch.midendFilters, u = arch.backendUnits
         func gemm(_ m: Int, _ k: Int, _ n: Int) -> Double { 2 * Double(m) * Double(k) * Double(n) }
         var flops = 0.0
         if stage == .all {
@@ -57,7 +59,7 @@ public enum FineTuneBenchmark {
                 BLASThreads.withSingleThread {
                     DispatchQueue.concurrentPerform(iterations: chunkCount) { k in
                         let lo = k * 8, hi = min(batch, lo + 8)
-                        let part = Array(patches[(lo * ModelArchitecture.frames * ModelArchitecture.mels)..<(hi * ModelArchitecture.frames * ModelArchitecture.mels)])
+                        let part = Array(patches[(lo * MusicnnInput.windowFrames * MusicnnInput.melBands)..<(hi * MusicnnInput.windowFrames * MusicnnInput.melBands)])
                         _ = frozen.stageInput(stage, patches: part, count: hi - lo)
                     }
                 }

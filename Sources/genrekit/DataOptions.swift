@@ -2,10 +2,6 @@ import ArgumentParser
 import Foundation
 import GenreKit
 
-extension ClassifierChoice: ExpressibleByArgument {}
-extension GenreModel.TrainingLevel: ExpressibleByArgument {}
-extension GenreModel.Task: ExpressibleByArgument {}
-
 /// Options shared by train, evaluate and predict for reading data and features.
 struct DataOptions: ParsableArguments {
     @Flag(help: "DATA is a CSV of precomputed features (id column, label column, numeric columns) instead of audio.")
@@ -24,7 +20,7 @@ struct DataOptions: ParsableArguments {
 
     /// The feature cache these options name (nil with --no-cache).
     func featureCache() throws -> FeatureCache? {
-        noCache ? nil : try (cache.map { try FeatureCache(path: $0) } ?? FeatureCache())
+        noCache ? nil : try FeatureCache.open(at: cache)
     }
 
     /// Loads DATA with features `spec` (ignored for feature tables), showing extraction progress.
@@ -47,22 +43,5 @@ struct DataOptions: ParsableArguments {
         }
         for f in set.failures { printError("error: \(f.path): \(f.reason)") }
         return set
-    }
-}
-
-/// A progress bar created on first use (the total is known only then).
-final class ProgressBarBox: @unchecked Sendable {
-    private var bar: ProgressBar?
-    private let lock = NSLock()
-    func update(_ done: Int, total: Int) {
-        lock.lock(); if bar == nil { bar = ProgressBar(total: total, label: "files") }; let b = bar!; lock.unlock()
-        b.update(done)
-    }
-}
-
-/// Runs `body`, printing GenreKit errors as one line and exiting non-zero.
-func reportingErrors<T>(_ body: () throws -> T) throws -> T {
-    do { return try body() } catch let e as ExitCode { throw e } catch let e as CleanExit { throw e } catch {
-        printError("error: \(error)"); throw ExitCode(1)
     }
 }

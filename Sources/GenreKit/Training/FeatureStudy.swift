@@ -102,6 +102,6 @@ public struct FeatureStudy: Sendable {
             }
             s += "</tr>"
         }
-        return s + "</table>\n<figure>" + StudyCharts.svg(rows) + "</figure>\n"
+        return s + "</table>\n"
     }
 }

@@ -1,8 +1,8 @@
 import Foundation
-import GenreKitDSP
+import GenreKitCore
 import XCTest
 
-final class NPYFileTests: XCTestCase {
+final class NPYArrayTests: XCTestCase {
     func testRoundTrip() throws {
         let a = NPYArray(shape: [2, 3], values: [1, 2, 3, 4, 5, 6.5])
         let p = NSTemporaryDirectory() + "gk-npy-\(getpid()).npy"

@@ -1,16 +1,15 @@
 import GenreKitAudio
+import GenreKitDSP
 
-/// The input representation of the musicnn networks: audio at 16 kHz, mel power (n_fft 512, hop 256, 96 bands),
-/// ``MusicnnCompression``; frames × 96, row-major.
+/// The input representation of the musicnn networks, from an audio file: decoding to ``MusicnnInput/sampleRate``,
+/// mel power (``MusicnnInput``'s STFT and bands), ``MusicnnCompression``; frames × bands, row-major.
 public struct MusicnnFrontEnd: Sendable {
-    public static let sampleRate = 16000
-    public static let melBands = 96
     public var mel: MelSpectrogram
     public var decoder: AudioDecoder
 
     public init(precision: STFT.Precision = .double) {
-        mel = MelSpectrogram(sampleRate: 16000, nFFT: 512, hopLength: 256, melCount: 96, precision: precision)
-        decoder = AudioDecoder(sampleRate: 16000)
+        mel = MusicnnInput.melSpectrogram(precision: precision)
+        decoder = AudioDecoder(sampleRate: MusicnnInput.sampleRate)
     }
 
     /// Log-mel spectrogram of 16 kHz samples.
@@ -24,6 +23,6 @@ public struct MusicnnFrontEnd: Sendable {
     public func logMel(path: String) throws(AudioError) -> (logMel: [Float], frames: Int, audio: DecodedAudio) {
         let audio = try decoder.decode(path: path)
         let lm = logMel(samples: audio.samples)
-        return (lm, lm.count / MusicnnFrontEnd.melBands, audio)
+        return (lm, lm.count / MusicnnInput.melBands, audio)
     }
 }

@@ -1,4 +1,7 @@
 import Foundation
+import GenreKitCore
+@_spi(Benchmarks) import GenreKitModels
+import GenreKitDSP
 import GenreKitNN
 
 /// A timing probe (not a test assertion): per-layer-group wall time and throughput of a model on
@@ -46,7 +49,7 @@ public enum ModelBenchmark {
     /// Deterministic log-mel-like patches in `[0, 8.8)` (LCG, seed 1).
     public static func syntheticPatches(_ count: Int) -> [Float] {
         var state: UInt32 = 1
-        return (0..<(count * ModelArchitecture.frames * ModelArchitecture.mels)).map { _ in
+        return (0..<(count * MusicnnInput.windowFrames * MusicnnInput.melBands)).map { _ in
             state = state &* 1_664_525 &+ 1_013_904_223
             return Float(state >> 8) * 0x1p-24 * 8.8
         }
@@ -54,7 +57,7 @@ public enum ModelBenchmark {
 
     /// Times every layer group of `model` on `patches` synthetic patches run as one chunk.
     public static func stages(_ model: MusicnnModel, patches: Int = 10, repetitions: Int = 3) -> [Stage] {
-        let frames = ModelArchitecture.frames, mels = ModelArchitecture.mels
+        let frames = MusicnnInput.windowFrames, mels = MusicnnInput.melBands
         let x = syntheticPatches(patches)
         let n = Double(patches), t = Double(frames)
         var stages: [Stage] = []

@@ -1,0 +1,12 @@
+/// The song-level aggregations a user can name (`--aggregate`); ``GenreModelRunner/aggregation(_:)`` turns one into a
+/// ``SongAggregation`` for a model (`threshold` takes the model's fitted thresholds).
+public enum AggregationChoice: String, Sendable, Codable, CaseIterable, CustomStringConvertible {
+    /// Majority vote of the windows (``SongAggregation/vote``).
+    case vote
+    /// Mean window probabilities (``SongAggregation/mean``).
+    case mean
+    /// Per-class thresholds fitted on validation songs (``SongAggregation/threshold(_:)``).
+    case threshold
+
+    public var description: String { rawValue }
+}
