@@ -120,7 +120,12 @@ final class MusicnnParityTests: XCTestCase {
         XCTAssertEqual(a.features["penultimate"]?.shape, [2, 200])
         m.chunkSize = 1
         let b = m.predict(patches: x, count: count, features: all)
-        XCTAssertLessThanOrEqual(a.taggram.maxAbsDifference(b.taggram), 1e-6)
+        // Chunks change the GEMM row counts, hence possibly the summation order: within the derived float32 bound.
+        guard case .musicnn(let reference) = try LoadedModels.model("MTT_musicnn", pruned: false) else { return XCTFail("kind") }
+        let bound = MusicnnRoundingBound(reference: reference, patches: x, count: count, a, b)
+        let t = MusicnnRoundingBound.excess(a.taggram, b.taggram, bound: bound.taggram)
+        print("MTT_musicnn chunk 8 vs 1: taggram max diff \(a.taggram.maxAbsDifference(b.taggram)), derived bound up to \(t.largestBound)")
+        XCTAssertLessThanOrEqual(t.excess, 0, "taggram beyond the derived bound")
         let v = try LoadedModels.model("MTT_vgg").predict(patches: x, count: count, features: Set(VGGModel.featureNames))
         XCTAssertEqual(v.features["pool1"]?.shape, [2, 92, 48, 128])
         XCTAssertEqual(v.features["pool4"]?.shape, [2, 11, 6, 128])
