@@ -199,10 +199,12 @@ struct MusicnnRoundingBound {
     }
 
     /// Largest `|a − b| − bound` over the elements (≤ 0: every element within its bound), and the largest bound.
-    static func excess(_ a: Tensor, _ b: Tensor, bound: Tensor) -> (excess: Float, largestBound: Float) {
+    static func excess(_ a: Tensor, _ b: Tensor, bound: Tensor) -> (excess: Double, largestBound: Float) {
         precondition(a.shape == b.shape && a.shape == bound.shape, "MusicnnRoundingBound: shapes \(a.shape) \(b.shape) \(bound.shape)")
-        var worst = -Float.infinity
-        for i in a.values.indices { worst = max(worst, abs(a.values[i] - b.values[i]) - bound.values[i]) }
+        var worst = -Double.infinity
+        for i in a.values.indices {
+            worst = max(worst, abs(Double(a.values[i]) - Double(b.values[i])) - Double(bound.values[i]))
+        }
         return (worst, bound.values.max() ?? 0)
     }
 }
