@@ -130,7 +130,8 @@ final class SupportVectorMachineTests: XCTestCase {
 /// runs in the same order on both sides.
 /// * linear: each side's `xᵀs` is within `γ_d·Σ|x_i·s_i|` of the exact value → `|ΔK| ≤ 2γ_d·Σ|x_i·s_i|`;
 /// * RBF: the port's `‖x‖² + ‖s‖² − 2xᵀs` is within `γ_{d+2}·(‖x‖² + ‖s‖² + 2Σ|x_i·s_i|)` of `‖x − s‖²`,
-///   libsvm's `Σ(x_i − s_i)²` within `γ_{d+1}·Σ(x_i − s_i)²`; `fl(−g·d²)` adds `u·g·d²` per side, `exp`
+///   libsvm's `Σ(x_i − s_i)²` (3.x; 2.x used the port's form) within `γ_{d+1}·Σ(x_i − s_i)²`, which is at most the
+///   port's bound, so both are charged `γ_{d+2}·(‖x‖² + ‖s‖² + 2Σ|x_i·s_i|)`; `fl(−g·d²)` adds `u·g·d²` per side, `exp`
 ///   (glibc, < 1 ulp) `2u·K` per side, and `|e^{−a} − e^{−b}| ≤ |a − b|` for `a, b ≥ 0`;
 /// * decision `Σ α_k·K_k − ρ` (same order both sides, different inputs):
 ///   `Σ|α_k|·|ΔK_k| + 2γ_{l+1}·(Σ|α_k·K_k| + |ρ|)`.
@@ -153,7 +154,7 @@ func portDecisionBound(_ m: SupportVectorMachine, _ x: Matrix) -> Matrix {
             case .linear: return 2 * gamma(d) * absDot
             case .rbf:
                 let g = m.gammaValue
-                let dd2 = gamma(d + 2) * (xx + ss + 2 * absDot) + gamma(d + 1) * diff2
+                let dd2 = 2 * gamma(d + 2) * (xx + ss + 2 * absDot)
                 return g * (dd2 + 2 * u * (diff2 + dd2)) + 4 * u * kernel[r, s]
             }
         }
