@@ -120,7 +120,16 @@ final class MusicnnParityTests: XCTestCase {
         XCTAssertEqual(a.features["penultimate"]?.shape, [2, 200])
         m.chunkSize = 1
         let b = m.predict(patches: x, count: count, features: all)
-        XCTAssertLessThanOrEqual(a.taggram.maxAbsDifference(b.taggram), 1e-6)
+        // Chunks change the GEMM row counts, hence possibly the summation order. A worst-case float32 bound through the
+        // whole network is useless here (it exceeds 1 at the taggram), so both chunkings are held to the TensorFlow
+        // parity contract instead: chunk size 1 within 1e-5 of TensorFlow, like the default chunking in
+        // testMTTMusicnnPatches, hence the two within 2e-5 of each other.
+        XCTAssertLessThanOrEqual(Diff(b.taggram.values, try Fixtures.npy("patches.MTT_musicnn.taggram.npy").values).maxAbs, 1e-5, "chunk 1 taggram vs TF")
+        for f in ["penultimate", "max_pool", "mean_pool"] {
+            let d = Diff(b.features[f]!.values, try Fixtures.npy("patches.MTT_musicnn.\(f).npy").values)
+            XCTAssertLessThanOrEqual(d.relative, 1e-5, "chunk 1 \(f) vs TF: \(d)")
+        }
+        XCTAssertLessThanOrEqual(a.taggram.maxAbsDifference(b.taggram), 2e-5)
         let v = try LoadedModels.model("MTT_vgg").predict(patches: x, count: count, features: Set(VGGModel.featureNames))
         XCTAssertEqual(v.features["pool1"]?.shape, [2, 92, 48, 128])
         XCTAssertEqual(v.features["pool4"]?.shape, [2, 11, 6, 128])
