@@ -18,12 +18,14 @@ let package = Package(
     targets: [
         // C libraries from Debian's -dev packages.
         .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"]), .brew(["libsndfile"])]),
+        .systemLibrary(name: "CFFmpeg", pkgConfig: "libavformat",  // headers of all four live beside it; the module map links them
+                       providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev", "libswresample-dev"]), .brew(["ffmpeg"])]),
         .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"]), .brew(["libsoxr"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]),
         .systemLibrary(name: "CKissFFT", providers: [.apt(["libkissfft-dev"]), .brew(["kissfft"])]),
         .systemLibrary(name: "CSVM", providers: [.apt(["libsvm-dev"]), .brew(["libsvm"])]),
 
-        .target(name: "GenreKitAudio", dependencies: ["CSndFile", "CSoxr"]),
+        .target(name: "GenreKitAudio", dependencies: ["CSndFile", "CSoxr", "CFFmpeg"]),
         .target(name: "GenreKitDSP", dependencies: ["GenreKitAudio", "CKissFFT", "CBLAS"]),
         .target(name: "GenreKitNN", dependencies: ["GenreKitDSP", "CBLAS"]),
         .target(name: "GenreKitModels", dependencies: ["GenreKitNN"]),

@@ -9,12 +9,7 @@ final class SoundFile {
 
     /// Opens `path`, turning every way it can fail into an ``AudioError``.
     init(path: String) throws(AudioError) {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
-            throw .fileNotFound(path: path)
-        }
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
-        if size == 0 { throw .emptyFile(path: path) }
+        try SoundFile.checkPath(path)
         var info = SF_INFO()
         guard let h = sf_open(path, Int32(SFM_READ), &info) else {
             let reason = String(cString: sf_strerror(nil))
@@ -34,6 +29,46 @@ final class SoundFile {
 
     deinit { sf_close(handle) }
 
+    /// Refuses a missing path, a directory and an empty file, each with its own error.
+    static func checkPath(_ path: String) throws(AudioError) {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw .fileNotFound(path: path) }
+        if isDirectory.boolValue { throw .isDirectory(path: path) }
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
+        if size == 0 { throw .emptyFile(path: path) }
+    }
+
+    /// Whether ``fileInfo``'s frame count is a stated length rather than a guess. libsndfile gives `SF_COUNT_MAX`
+    /// when it cannot tell (a streamed FLAC, some MP3s), and for an MP3 without a Xing/Info/VBRI header the count is
+    /// libmpg123's estimate from the first frame's bitrate.
+    var lengthIsStated: Bool {
+        if info.frames <= 0 || info.frames >= sf_count_t(Int64.max / 2) { return false }
+        if fileInfo.format == "MP3" { return SoundFile.hasMP3LengthHeader(path: path) }
+        return true
+    }
+
+    /// Looks for a Xing, Info or VBRI header in the first MPEG audio frame (after any ID3v2 tag).
+    static func hasMP3LengthHeader(path: String) -> Bool {
+        guard let fh = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? fh.close() }
+        var head = [UInt8](fh.readData(ofLength: 10))
+        var start: UInt64 = 0
+        if head.count == 10, head.starts(with: Array("ID3".utf8)) {
+            let size = head[6...9].reduce(UInt64(0)) { ($0 << 7) | UInt64($1 & 0x7F) }
+            start = 10 + size + ((head[5] & 0x10) != 0 ? 10 : 0)
+        }
+        do { try fh.seek(toOffset: start) } catch { return false }
+        head = [UInt8](fh.readData(ofLength: 1 << 16))
+        // First frame sync; the tag sits within the frame's first ~200 bytes (after the side information).
+        guard let sync = (0..<max(0, head.count - 4)).first(where: { head[$0] == 0xFF && (head[$0 + 1] & 0xE0) == 0xE0 }) else { return false }
+        let frame = head[sync..<min(head.count, sync + 200)]
+        for tag in ["Xing", "Info", "VBRI"] {
+            let t = Array(tag.utf8)
+            if frame.count >= 4, (frame.startIndex...(frame.endIndex - 4)).contains(where: { Array(head[$0..<$0 + 4]) == t }) { return true }
+        }
+        return false
+    }
+
     /// Names the audio container the file's first bytes announce, if any (RIFF/WAVE, FLAC, Ogg, ID3 or an MPEG
     /// audio frame sync). Used to tell a damaged audio file from something that is not audio at all.
     static func sniffContainer(path: String) -> String? {
@@ -46,6 +81,14 @@ final class SoundFile {
         if b.starts(with: Array("OggS".utf8)) { return "an Ogg file" }
         if b.starts(with: Array("ID3".utf8)) { return "an MP3 file (ID3 tag)" }
         if b[0] == 0xFF && (b[1] & 0xE0) == 0xE0 && (b[1] & 0x06) != 0 { return "an MPEG audio (MP3) stream" }
+        if b[0] == 0xFF && (b[1] & 0xF6) == 0xF0 { return "an AAC (ADTS) stream" }
+        if b.starts(with: Array("FORM".utf8)) { return "an AIFF file" }
+        if b.starts(with: Array("RF64".utf8)) || b.starts(with: Array("BW64".utf8)) { return "an RF64 file" }
+        if b.starts(with: Array("wvpk".utf8)) { return "a WavPack file" }
+        if b.starts(with: Array("MAC ".utf8)) { return "an APE file" }
+        if b.starts(with: [0x30, 0x26, 0xB2, 0x75]) { return "an ASF/WMA file" }
+        if b.starts(with: [0x1A, 0x45, 0xDF, 0xA3]) { return "a Matroska/WebM file" }
+        if b.count >= 8, Array(b[4..<8]) == Array("ftyp".utf8) { return "an MP4/M4A file" }
         return nil
     }
 
