@@ -25,7 +25,11 @@ let package = Package(
         .systemLibrary(name: "CKissFFT", providers: [.apt(["libkissfft-dev"]), .brew(["kissfft"])]),
         .systemLibrary(name: "CSVM", providers: [.apt(["libsvm-dev"]), .brew(["libsvm"])]),
 
-        .target(name: "GenreKitAudio", dependencies: ["CSndFile", "CSoxr", "CFFmpeg"]),
+        // Folds libmpg123's stderr lines into GenreKit's one-line warnings; executables export the stdio calls it replaces.
+        .target(name: "CDecoderMessages", linkerSettings: [.unsafeFlags([
+            "-Xlinker", "--export-dynamic-symbol=fwrite", "-Xlinker", "--export-dynamic-symbol=fprintf",
+            "-Xlinker", "--export-dynamic-symbol=__fprintf_chk"])]),
+        .target(name: "GenreKitAudio", dependencies: ["CSndFile", "CSoxr", "CFFmpeg", "CDecoderMessages"]),
         .target(name: "GenreKitDSP", dependencies: ["GenreKitAudio", "CKissFFT", "CBLAS"]),
         .target(name: "GenreKitNN", dependencies: ["GenreKitDSP", "CBLAS"]),
         .target(name: "GenreKitModels", dependencies: ["GenreKitNN"]),

@@ -261,9 +261,12 @@ enum AudioSource {
         switch self {
         case .sndfile(let f):
             let info = f.fileInfo
-            let pending = f.pendingError.map { "libsndfile: \($0)" }
+            // libmpg123's own lines only say more about a stream that did end early; alone they are dropped.
+            let mpg = f.notes.isEmpty ? nil
+                : "libmpg123: " + f.notes.prefix(3).joined(separator: " / ") + (f.notes.count > 3 ? " (+\(f.notes.count - 3) more)" : "")
+            let pending = f.pendingError.map { "libsndfile: \($0)" + (mpg.map { "; " + $0 } ?? "") }
             if f.lengthIsStated, decoded < info.frames, info.frames - decoded > AudioDecoder.truncationSlack(info) {
-                return StreamProblem(reason: "\(info.frames) frames stated, \(decoded) decoded" + (pending.map { "; \($0)" } ?? ""),
+                return StreamProblem(reason: "\(info.frames) frames stated, \(decoded) decoded" + ((pending ?? mpg).map { "; \($0)" } ?? ""),
                                      stated: info.frames, decoded: decoded, ffmpeg: false)
             }
             if let pending { return StreamProblem(reason: pending, stated: nil, decoded: decoded, ffmpeg: false) }

@@ -1,3 +1,4 @@
+import CDecoderMessages
 import CSndFile
 import Foundation
 
@@ -6,12 +7,17 @@ final class SoundFile {
     let handle: OpaquePointer
     let info: SF_INFO
     let path: String
+    /// What libmpg123 printed while this file was opened and read (its "Note:"/"Warning:" lines), kept for the
+    /// one-line warning instead of going to standard error.
+    private(set) var notes: [String]
 
     /// Opens `path`, turning every way it can fail into an ``AudioError``.
     init(path: String) throws(AudioError) {
         try SoundFile.checkPath(path)
         var info = SF_INFO()
-        guard let h = sf_open(path, Int32(SFM_READ), &info) else {
+        var notes: [String] = []
+        let opened = SoundFile.capturingMessages(into: &notes) { sf_open(path, Int32(SFM_READ), &info) }
+        guard let h = opened else {
             let reason = String(cString: sf_strerror(nil))
             if let container = SoundFile.sniffContainer(path: path) {
                 throw .damaged(path: path, reason: "starts like \(container) but libsndfile cannot open it")
@@ -21,6 +27,7 @@ final class SoundFile {
         self.handle = h
         self.info = info
         self.path = path
+        self.notes = notes
         if info.channels <= 0 || info.samplerate <= 0 {
             sf_close(h)
             throw .unsupportedFormat(path: path, reason: "invalid channel count or sample rate in header")
@@ -103,7 +110,23 @@ final class SoundFile {
 
     /// Reads up to `frames` interleaved frames into `buffer`; returns the number read.
     func readFrames(into buffer: UnsafeMutablePointer<Float>, frames: Int) -> Int {
-        Int(sf_readf_float(handle, buffer, sf_count_t(frames)))
+        SoundFile.capturingMessages(into: &notes) { Int(sf_readf_float(handle, buffer, sf_count_t(frames))) }
+    }
+
+    /// Runs `body` with this thread's stdio writes to stderr captured, appending the lines to `notes` (at most 32).
+    static func capturingMessages<T>(into notes: inout [String], _ body: () -> T) -> T {
+        genrekit_capture_stderr(1)
+        let result = body()
+        genrekit_capture_stderr(0)
+        var buf = [CChar](repeating: 0, count: 4096)
+        if genrekit_take_captured_stderr(&buf, buf.count) > 0 {
+            let text = String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            for line in text.split(whereSeparator: \.isNewline) where notes.count < 32 {
+                let l = line.trimmingCharacters(in: .whitespaces)
+                if !l.isEmpty, notes.last != l { notes.append(l) }
+            }
+        }
+        return result
     }
 
     /// The decoder's pending error, if any.
