@@ -154,6 +154,7 @@ public struct AudioDecoder: Sendable {
             return .ffmpeg(try FFmpegFile(path: path))
         } catch {
             if case .unsupportedFormat = sndfileError, !error.recognised { throw sndfileError }
+            if error.noAudioStream { throw .noAudioFrames(path: path) }
             let what = SoundFile.sniffContainer(path: path).map { "starts like \($0) but " } ?? ""
             throw .damaged(path: path, reason: "\(what)neither libsndfile nor FFmpeg can read it: \(AudioDecoder.oneLine(error.reason))")
         }

@@ -43,7 +43,11 @@ final class FFmpegFile {
         self.path = path
         let log = self.log
         var fmt: UnsafeMutablePointer<AVFormatContext>? = nil
-        var r = FFmpegLog.capturing(log) { avformat_open_input(&fmt, path, nil, nil) }
+        // Local files only: a playlist-like input (HLS, concat, ...) must not make FFmpeg open URLs.
+        var options: OpaquePointer? = nil
+        av_dict_set(&options, "protocol_whitelist", "file", 0)
+        defer { av_dict_free(&options) }
+        var r = FFmpegLog.capturing(log) { avformat_open_input(&fmt, path, nil, &options) }
         guard r >= 0, let fmt else { throw FFmpegOpenError(reason: FFmpegFile.describe(r, log)) }
         format = fmt
         probeScore = Int(fmt.pointee.probe_score)
@@ -53,7 +57,7 @@ final class FFmpegFile {
             let name = String(cString: fmt.pointee.iformat.pointee.name)
             avformat_close_input(&format)
             throw FFmpegOpenError(reason: r < 0 ? FFmpegFile.describe(r, log) : "no audio stream in the \(name) container",
-                                  recognised: true)
+                                  recognised: true, noAudioStream: r >= 0)
         }
         streamIndex = idx
         for i in 0..<Int(fmt.pointee.nb_streams) where i != Int(idx) { fmt.pointee.streams[i]!.pointee.discard = AVDISCARD_ALL }
@@ -250,6 +254,8 @@ final class FFmpegFile {
 struct FFmpegOpenError: Error {
     var reason: String
     var recognised = false
+    /// The container opened but holds no audio stream (e.g. a video without sound).
+    var noAudioStream = false
 }
 
 /// Routes FFmpeg's `av_log` into the file being decoded on the calling thread, instead of raw lines on standard

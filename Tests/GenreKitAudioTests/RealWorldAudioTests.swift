@@ -316,6 +316,11 @@ final class RealWorldAudioTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("is a directory"))
         }
         XCTAssertThrowsError(try AudioDecoder.info(path: d + "folder.mp3")) { XCTAssertEqual($0 as? AudioError, .isDirectory(path: d + "folder.mp3")) }
+        // A video without sound: no audio frames, not "damaged".
+        try RealWorldFixtures.ffmpeg(["-f", "lavfi", "-i", "testsrc=duration=0.2:size=64x64:rate=10", "-c:v", "mpeg4", d + "silent-video.mp4"])
+        XCTAssertThrowsError(try AudioDecoder().decode(path: d + "silent-video.mp4")) {
+            XCTAssertEqual($0 as? AudioError, .noAudioFrames(path: d + "silent-video.mp4"))
+        }
         // An M4A header followed by garbage: recognised as MP4 but unreadable.
         var bad = Data([0, 0, 0, 0x20] + Array("ftypM4A ".utf8) + [0, 0, 0, 0] + Array("M4A mp42isom".utf8) + [0, 0, 0, 0])
         bad += Data((0..<4000).map { UInt8(truncatingIfNeeded: $0 &* 7919) })
