@@ -20,7 +20,7 @@ objs=("$B"/GenreKitAudio.build/*.o "$B"/GenreKitDSP.build/*.o "$B"/CDecoderMessa
 nice swiftc -O -parse-as-library -sanitize=$SAN -I "$MODS" \
   -Xcc -fmodule-map-file=Sources/CSndFile/module.modulemap -Xcc -fmodule-map-file=Sources/CSoxr/module.modulemap \
   -Xcc -fmodule-map-file=Sources/CFFmpeg/module.modulemap -Xcc -fmodule-map-file=Sources/CKissFFT/module.modulemap \
-  -Xcc -fmodule-map-file=Sources/CBLAS/module.modulemap -Xcc -ISources/CDecoderMessages/include \
+  -Xcc -fmodule-map-file=Sources/CBLAS/module.modulemap -Xcc -ISources/CDecoderMessages/include -Xcc -fmodule-map-file="$B/CDecoderMessages.build/module.modulemap" \
   -Xcc -I/usr/include/x86_64-linux-gnu \
   Fuzz/AudioFuzzer.swift "${objs[@]}" -lsndfile -lsoxr -lavformat -lavcodec -lavutil -lswresample -lkissfft-float -lopenblas \
   -Xlinker --export-dynamic-symbol=fwrite -Xlinker --export-dynamic-symbol=fprintf -Xlinker --export-dynamic-symbol=__fprintf_chk \
@@ -53,5 +53,6 @@ if [ -z "$(ls -A "$seeds")" ]; then
 fi
 
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1} \
+LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=Fuzz/lsan.supp:print_suppressions=0} \
 nice -n 19 "$S/audio-fuzzer" "$corpus" "$seeds" -max_total_time="$SECONDS_TO_RUN" -timeout=10 -rss_limit_mb=2048 \
   -max_len=65536 -artifact_prefix="$findings/" -print_final_stats=1 "$@"

@@ -136,6 +136,10 @@ public struct AudioDecoder: Sendable {
             let n = Resampler.expectedLength(inputCount: decoded, inputRate: Double(info.sampleRate), outputRate: Double(outRate))
             if output.count > n { output.removeLast(output.count - n) }
             else if output.count < n { output.append(contentsOf: repeatElement(0, count: n - output.count)) }
+            // Finite samples near float's limit (a damaged float file) overflow in the resampler's filter.
+            if let bad = AudioDecoder.firstNonFinite(output, count: output.count) {
+                throw .nonFiniteSamples(path: path, seconds: Double(bad) / Double(outRate))
+            }
         }
         info.frames = decoded
         return DecodedAudio(samples: output, sampleRate: outRate, source: info, warning: warning)

@@ -19,7 +19,8 @@ public enum AudioError: Error, Equatable, Sendable, CustomStringConvertible {
     case decodeFailed(path: String, reason: String)
     /// The resampler could not be set up or failed.
     case resampleFailed(path: String, reason: String)
-    /// The decoded samples hold NaN or infinite values (a damaged float file); refused before they reach anything.
+    /// The decoded samples hold NaN or infinite values, or values so large that resampling overflows (a damaged float
+    /// file); refused before they reach anything.
     case nonFiniteSamples(path: String, seconds: Double)
     /// A parameter given by the caller is out of range.
     case invalidParameter(String)

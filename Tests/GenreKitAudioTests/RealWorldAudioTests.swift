@@ -296,6 +296,25 @@ final class RealWorldAudioTests: XCTestCase {
         }
     }
 
+    /// Fuzzing found it: finite float samples near float's limit overflow in the resampler to NaN. Refused as
+    /// non-finite, never passed on.
+    func testHugeFiniteFloatSamplesDoNotLeakNaN() throws {
+        var x = RealWorldFixtures.signal(rate: 22050, channels: 2, seconds: 0.5).map { Float($0) / 32768 }
+        for f in 2000..<2100 { x[2 * f] = f % 2 == 0 ? 1e38 : -1e38; x[2 * f + 1] = x[2 * f] }
+        let p = Self.dir + "huge.wav"
+        try AudioEncoder.write(x, channels: 2, sampleRate: 22050, format: .wavFloat, to: p)
+        XCTAssertThrowsError(try AudioDecoder(sampleRate: 16000).decode(path: p)) { error in
+            guard case .nonFiniteSamples(let path, let t)? = error as? AudioError else { return XCTFail("got \(error)") }
+            XCTAssertEqual(path, p)
+            // The overflow spreads through the resampler's block: the first bad output sample is at or before the huge ones.
+            XCTAssertTrue(t >= 0 && t <= 2100.0 / 22050, "\(t)")
+        }
+        // At the file's own rate nothing overflows: the samples come back as they are.
+        let native = try AudioDecoder(sampleRate: nil).decode(path: p)
+        XCTAssertEqual(native.samples[2000], 1e38)
+        XCTAssertTrue(native.samples.allSatisfy { $0.isFinite })
+    }
+
     /// Empty, text, directory, random bytes: each its own one-line error.
     func testNotAudio() throws {
         let d = Self.dir
