@@ -73,7 +73,9 @@ public struct AudioDecoder: Sendable {
         // An MP3 without a Xing/Info/VBRI header: libsndfile's length is libmpg123's estimate from the first frame's
         // bitrate, and libsndfile stops there. When it stopped exactly there, the stream may go on: read it whole
         // with FFmpeg and keep that when it is longer.
+        // (A demux-only count first, so the usual case — the estimate was right — costs no second decode.)
         if case .sndfile(let f) = source, f.fileInfo.format == "MP3", result.source.frames == f.fileInfo.frames, !f.lengthIsStated,
+           let count = FFmpegFile.demuxedFrames(path: path), count > result.source.frames + 2 * 1152,
            let whole = try? FFmpegFile(path: path), let longer = try? decode(.ffmpeg(whole), path: path),
            longer.source.frames > result.source.frames + 1152 {
             result = longer

@@ -97,6 +97,33 @@ final class FFmpegFile {
         }
     }
 
+    /// The frames of `path`'s best audio stream by demuxing only (the packets' durations summed, nothing decoded):
+    /// a quick, exact-enough count for MP3, whose packets are whole frames. `nil` when FFmpeg cannot tell.
+    static func demuxedFrames(path: String) -> Int? {
+        FFmpegLog.install()
+        let log = FFmpegLog.Capture()
+        var fmt: UnsafeMutablePointer<AVFormatContext>? = nil
+        var options: OpaquePointer? = nil
+        av_dict_set(&options, "protocol_whitelist", "file", 0)
+        defer { av_dict_free(&options) }
+        guard FFmpegLog.capturing(log, { avformat_open_input(&fmt, path, nil, &options) }) >= 0, let fmt else { return nil }
+        var ctx: UnsafeMutablePointer<AVFormatContext>? = fmt
+        defer { avformat_close_input(&ctx) }
+        guard FFmpegLog.capturing(log, { avformat_find_stream_info(fmt, nil) }) >= 0 else { return nil }
+        let idx = FFmpegLog.capturing(log) { av_find_best_stream(fmt, AVMEDIA_TYPE_AUDIO, -1, -1, nil, 0) }
+        guard idx >= 0, let stream = fmt.pointee.streams[Int(idx)], let par = stream.pointee.codecpar, par.pointee.sample_rate > 0 else { return nil }
+        let tb = stream.pointee.time_base
+        guard tb.num > 0, tb.den > 0 else { return nil }
+        guard let pkt = av_packet_alloc() else { return nil }
+        defer { var p: UnsafeMutablePointer<AVPacket>? = pkt; av_packet_free(&p) }
+        var ticks: Int64 = 0
+        while FFmpegLog.capturing(log, { av_read_frame(fmt, pkt) }) >= 0 {
+            if pkt.pointee.stream_index == idx, pkt.pointee.duration > 0 { ticks += pkt.pointee.duration }
+            av_packet_unref(pkt)
+        }
+        return Int((Double(ticks) * Double(tb.num) / Double(tb.den) * Double(par.pointee.sample_rate)).rounded())
+    }
+
     deinit {
         av_channel_layout_uninit(&outLayout)
         av_channel_layout_uninit(&swrInLayout)
