@@ -51,7 +51,7 @@ public struct AudioDecoder: Sendable {
         let source = try open(path: path)
         var info = source.fileInfo
         if !source.lengthIsKnown {
-            let block = 1 << 15
+            let block = max(256, (1 << 20) / max(1, info.channels))
             var buffer = [Float](repeating: 0, count: block * max(1, info.channels))
             var n = 0
             while true {
@@ -97,6 +97,8 @@ public struct AudioDecoder: Sendable {
         } catch { throw .resampleFailed(path: path, reason: error.description) }
 
         var output: [Float] = []
+        // The block buffer is bounded whatever the channel count a header claims (at most 4 MB).
+        let blockFrames = max(256, min(self.blockFrames, (1 << 20) / channels))
         var interleaved = [Float](repeating: 0, count: blockFrames * channels)
         var mono = [Float](repeating: 0, count: blockFrames)
         var decoded = 0
