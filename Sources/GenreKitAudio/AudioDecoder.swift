@@ -87,7 +87,7 @@ public struct AudioDecoder: Sendable {
     private func decode(_ source: AudioSource, path: String) throws(AudioError) -> DecodedAudio {
         var info = source.fileInfo
         let channels = info.channels
-        guard channels > 0, info.sampleRate > 0 else { throw .noAudioFrames(path: path) }
+        guard channels > 0, info.sampleRate > 0 else { throw source.noFramesError(path: path) }
         let outRate = sampleRate ?? info.sampleRate
 
         let resampler: Resampler?
