@@ -60,6 +60,14 @@ public struct AudioDecoder: Sendable {
                 n += got
             }
             info.frames = n
+        } else if case .sndfile(let f) = source, info.format == "MP3", !f.lengthIsStated,
+                  let count = FFmpegFile.demuxedFrames(path: path) {
+            // No Xing/Info/VBRI header: libsndfile's count is an estimate; count the frames instead. When the estimate
+            // is short, decode(path:) reads the stream through FFmpeg, so say so.
+            if count > info.frames + 2 * 1152, let whole = try? FFmpegFile(path: path) {
+                info = whole.fileInfo
+            }
+            info.frames = count
         }
         return info
     }

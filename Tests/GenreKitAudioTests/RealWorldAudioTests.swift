@@ -158,6 +158,10 @@ final class RealWorldAudioTests: XCTestCase {
             XCTAssertGreaterThanOrEqual(m.snr, c.minSNR, "\(c.name): \(m)")
             XCTAssertGreaterThanOrEqual(m.correlation, 0.99, "\(c.name): \(m)")
         }
+        // info agrees with decode on an MP3 whose libsndfile estimate is too short.
+        let info = try AudioDecoder.info(path: d + "vbr-notag.mp3")
+        XCTAssertEqual(info.decoder, .ffmpeg)
+        XCTAssertEqual(info.frames, try decodeNative(d + "vbr-notag.mp3").0.source.frames)
     }
 
     /// MPEG-2 (22.05 kHz) and MPEG-2.5 (8 kHz) layer III, and an ID3v2 tag holding a 600 KB picture.
@@ -318,7 +322,7 @@ final class RealWorldAudioTests: XCTestCase {
     /// Empty, text, directory, random bytes: each its own one-line error.
     func testNotAudio() throws {
         let d = Self.dir
-        FileManager.default.createFile(atPath: d + "zero.mp3", contents: Data())
+        XCTAssertTrue(FileManager.default.createFile(atPath: d + "zero.mp3", contents: Data()))
         try "this is a text file, not audio\n".write(toFile: d + "text.wav", atomically: true, encoding: .utf8)
         try "# README\nhello\n".write(toFile: d + "text.m4a", atomically: true, encoding: .utf8)
         try FileManager.default.createDirectory(atPath: d + "folder.mp3", withIntermediateDirectories: true)

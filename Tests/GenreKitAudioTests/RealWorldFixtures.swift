@@ -65,7 +65,7 @@ enum RealWorldFixtures {
         p.standardError = err
         if let stdin { p.standardInput = FileHandle(forReadingAtPath: stdin) }
         if let stdout {
-            FileManager.default.createFile(atPath: stdout, contents: nil)
+            guard FileManager.default.createFile(atPath: stdout, contents: nil) else { throw FixtureError("cannot create \(stdout)") }
             p.standardOutput = FileHandle(forWritingAtPath: stdout)
         } else {
             p.standardOutput = FileHandle.nullDevice
