@@ -21,13 +21,19 @@ let package = Package(
     targets: [
         // C libraries from Debian's -dev packages.
         .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"]), .brew(["libsndfile"])]),
+        .systemLibrary(name: "CFFmpeg", pkgConfig: "libavformat",  // headers of all four live beside it; the module map links them
+                       providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev", "libswresample-dev"]), .brew(["ffmpeg"])]),
         .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"]), .brew(["libsoxr"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]),
         .systemLibrary(name: "CKissFFT", providers: [.apt(["libkissfft-dev"]), .brew(["kissfft"])]),
         .systemLibrary(name: "CSVM", providers: [.apt(["libsvm-dev"]), .brew(["libsvm"])]),
 
+        // Folds libmpg123's stderr lines into GenreKit's one-line warnings; executables export the stdio calls it replaces.
+        .target(name: "CDecoderMessages", linkerSettings: [.unsafeFlags([
+            "-Xlinker", "--export-dynamic-symbol=fwrite", "-Xlinker", "--export-dynamic-symbol=fprintf",
+            "-Xlinker", "--export-dynamic-symbol=__fprintf_chk"])]),
         .target(name: "GenreKitCore", dependencies: ["CBLAS"]),
-        .target(name: "GenreKitAudio", dependencies: ["CSndFile", "CSoxr"]),
+        .target(name: "GenreKitAudio", dependencies: ["CSndFile", "CSoxr", "CFFmpeg", "CDecoderMessages"]),
         .target(name: "GenreKitDSP", dependencies: ["GenreKitCore", "CKissFFT", "CBLAS"]),
         .target(name: "GenreKitNN", dependencies: ["GenreKitCore", "CBLAS"]),
         .target(name: "GenreKitLearning", dependencies: ["GenreKitCore", "CSVM", "CBLAS"]),

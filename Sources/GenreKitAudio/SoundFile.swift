@@ -1,3 +1,4 @@
+import CDecoderMessages
 import CSndFile
 import Foundation
 
@@ -6,17 +7,17 @@ final class SoundFile {
     let handle: OpaquePointer
     let info: SF_INFO
     let path: String
+    /// What libmpg123 printed while this file was opened and read (its "Note:"/"Warning:" lines), kept for the
+    /// one-line warning instead of going to standard error.
+    private(set) var notes: [String]
 
     /// Opens `path`, turning every way it can fail into an ``AudioError``.
     init(path: String) throws(AudioError) {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
-            throw .fileNotFound(path: path)
-        }
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
-        if size == 0 { throw .emptyFile(path: path) }
+        try SoundFile.checkPath(path)
         var info = SF_INFO()
-        guard let h = sf_open(path, Int32(SFM_READ), &info) else {
+        var notes: [String] = []
+        let opened = SoundFile.capturingMessages(into: &notes) { sf_open(path, Int32(SFM_READ), &info) }
+        guard let h = opened else {
             let reason = String(cString: sf_strerror(nil))
             if let container = SoundFile.sniffContainer(path: path) {
                 throw .damaged(path: path, reason: "starts like \(container) but libsndfile cannot open it")
@@ -26,6 +27,7 @@ final class SoundFile {
         self.handle = h
         self.info = info
         self.path = path
+        self.notes = notes
         if info.channels <= 0 || info.samplerate <= 0 {
             sf_close(h)
             throw .unsupportedFormat(path: path, reason: "invalid channel count or sample rate in header")
@@ -33,6 +35,46 @@ final class SoundFile {
     }
 
     deinit { sf_close(handle) }
+
+    /// Refuses a missing path, a directory and an empty file, each with its own error.
+    static func checkPath(_ path: String) throws(AudioError) {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw .fileNotFound(path: path) }
+        if isDirectory.boolValue { throw .isDirectory(path: path) }
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
+        if size == 0 { throw .emptyFile(path: path) }
+    }
+
+    /// Whether ``fileInfo``'s frame count is a stated length rather than a guess. libsndfile gives `SF_COUNT_MAX`
+    /// when it cannot tell (a streamed FLAC, some MP3s), and for an MP3 without a Xing/Info/VBRI header the count is
+    /// libmpg123's estimate from the first frame's bitrate.
+    var lengthIsStated: Bool {
+        if info.frames <= 0 || info.frames >= sf_count_t(Int64.max / 2) { return false }
+        if fileInfo.format == "MP3" { return SoundFile.hasMP3LengthHeader(path: path) }
+        return true
+    }
+
+    /// Looks for a Xing, Info or VBRI header in the first MPEG audio frame (after any ID3v2 tag).
+    static func hasMP3LengthHeader(path: String) -> Bool {
+        guard let fh = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? fh.close() }
+        var head = [UInt8](fh.readData(ofLength: 10))
+        var start: UInt64 = 0
+        if head.count == 10, head.starts(with: Array("ID3".utf8)) {
+            let size = head[6...9].reduce(UInt64(0)) { ($0 << 7) | UInt64($1 & 0x7F) }
+            start = 10 + size + ((head[5] & 0x10) != 0 ? 10 : 0)
+        }
+        do { try fh.seek(toOffset: start) } catch { return false }
+        head = [UInt8](fh.readData(ofLength: 1 << 16))
+        // First frame sync; the tag sits within the frame's first ~200 bytes (after the side information).
+        guard let sync = (0..<max(0, head.count - 4)).first(where: { head[$0] == 0xFF && (head[$0 + 1] & 0xE0) == 0xE0 }) else { return false }
+        let frame = head[sync..<min(head.count, sync + 200)]
+        for tag in ["Xing", "Info", "VBRI"] {
+            let t = Array(tag.utf8)
+            if frame.count >= 4, (frame.startIndex...(frame.endIndex - 4)).contains(where: { Array(head[$0..<$0 + 4]) == t }) { return true }
+        }
+        return false
+    }
 
     /// Names the audio container the file's first bytes announce, if any (RIFF/WAVE, FLAC, Ogg, ID3 or an MPEG
     /// audio frame sync). Used to tell a damaged audio file from something that is not audio at all.
@@ -46,6 +88,14 @@ final class SoundFile {
         if b.starts(with: Array("OggS".utf8)) { return "an Ogg file" }
         if b.starts(with: Array("ID3".utf8)) { return "an MP3 file (ID3 tag)" }
         if b[0] == 0xFF && (b[1] & 0xE0) == 0xE0 && (b[1] & 0x06) != 0 { return "an MPEG audio (MP3) stream" }
+        if b[0] == 0xFF && (b[1] & 0xF6) == 0xF0 { return "an AAC (ADTS) stream" }
+        if b.starts(with: Array("FORM".utf8)) { return "an AIFF file" }
+        if b.starts(with: Array("RF64".utf8)) || b.starts(with: Array("BW64".utf8)) { return "an RF64 file" }
+        if b.starts(with: Array("wvpk".utf8)) { return "a WavPack file" }
+        if b.starts(with: Array("MAC ".utf8)) { return "an APE file" }
+        if b.starts(with: [0x30, 0x26, 0xB2, 0x75]) { return "an ASF/WMA file" }
+        if b.starts(with: [0x1A, 0x45, 0xDF, 0xA3]) { return "a Matroska/WebM file" }
+        if b.count >= 8, Array(b[4..<8]) == Array("ftyp".utf8) { return "an MP4/M4A file" }
         return nil
     }
 
@@ -60,7 +110,23 @@ final class SoundFile {
 
     /// Reads up to `frames` interleaved frames into `buffer`; returns the number read.
     func readFrames(into buffer: UnsafeMutablePointer<Float>, frames: Int) -> Int {
-        Int(sf_readf_float(handle, buffer, sf_count_t(frames)))
+        SoundFile.capturingMessages(into: &notes) { Int(sf_readf_float(handle, buffer, sf_count_t(frames))) }
+    }
+
+    /// Runs `body` with this thread's stdio writes to stderr captured, appending the lines to `notes` (at most 32).
+    static func capturingMessages<T>(into notes: inout [String], _ body: () -> T) -> T {
+        genrekit_capture_stderr(1)
+        let result = body()
+        genrekit_capture_stderr(0)
+        var buf = [CChar](repeating: 0, count: 4096)
+        if genrekit_take_captured_stderr(&buf, buf.count) > 0 {
+            let text = String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            for line in text.split(whereSeparator: \.isNewline) where notes.count < 32 {
+                let l = line.trimmingCharacters(in: .whitespaces)
+                if !l.isEmpty, notes.last != l { notes.append(l) }
+            }
+        }
+        return result
     }
 
     /// The decoder's pending error, if any.

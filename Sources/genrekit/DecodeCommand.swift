@@ -15,7 +15,7 @@ struct DecodeCommand: ParsableCommand {
         do {
             let audio = try AudioDecoder(sampleRate: sampleRate == 0 ? nil : sampleRate).decode(path: file)
             try NPYArray(shape: [audio.samples.count], values: audio.samples).write(to: out)
-            printError("\(file): \(audio.samples.count) samples at \(audio.sampleRate) Hz → \(out)")
+            printError("\(file): \(audio.samples.count) samples at \(audio.sampleRate) Hz (\(audio.source.decoder.rawValue)) → \(out)")
         } catch let e as AudioError {
             printError("error: \(e)"); throw ExitCode(1)
         }

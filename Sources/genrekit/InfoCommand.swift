@@ -24,7 +24,7 @@ struct InfoCommand: ParsableCommand {
             for r in rows { print("\(csvField(r.path)),\(r.format),\(r.encoding),\(r.channels),\(r.sampleRate),\(r.frames),\(String(format: "%.3f", r.duration))") }
         case .table:
             for r in rows {
-                print("\(r.path): \(r.format) \(r.encoding), \(r.channels) ch, \(r.sampleRate) Hz, \(r.frames) frames, \(String(format: "%.3f", r.duration)) s")
+                print("\(r.path): \(r.format) \(r.encoding) (\(r.decoder.rawValue)), \(r.channels) ch, \(r.sampleRate) Hz, \(r.frames) frames, \(String(format: "%.3f", r.duration)) s")
             }
         }
         if failures > 0 { throw ExitCode(1) }
@@ -32,11 +32,11 @@ struct InfoCommand: ParsableCommand {
 }
 
 private struct InfoRow: Encodable {
-    let path, format, encoding: String
+    let path, format, encoding, decoder: String
     let channels, sampleRate, frames: Int
     let duration: Double
     init(_ i: AudioFileInfo) {
-        path = i.path; format = i.format; encoding = i.encoding; channels = i.channels
+        path = i.path; format = i.format; encoding = i.encoding; decoder = i.decoder.rawValue; channels = i.channels
         sampleRate = i.sampleRate; frames = i.frames; duration = i.duration
     }
 }
