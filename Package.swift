@@ -35,8 +35,9 @@ let package = Package(
         .target(name: "GenreKitBenchmarks", dependencies: [
             "GenreKitCore", "GenreKitDSP", "GenreKitNN", "GenreKitModels", "GenreKitLearning", "CBLAS",
         ]),
+        .target(name: "GenreKitCharts"),
         .target(name: "GenreKit", dependencies: [
-            "GenreKitCore", "GenreKitAudio", "GenreKitDSP", "GenreKitNN", "GenreKitModels", "GenreKitLearning",
+            "GenreKitCore", "GenreKitAudio", "GenreKitDSP", "GenreKitNN", "GenreKitModels", "GenreKitLearning", "GenreKitCharts",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .executableTarget(name: "genrekit", dependencies: [
@@ -51,5 +52,6 @@ let package = Package(
         .testTarget(name: "GenreKitModelsTests", dependencies: ["GenreKitModels", "GenreKitBenchmarks"], resources: [.copy("Fixtures")]),
         .testTarget(name: "GenreKitTests", dependencies: ["GenreKit", "GenreKitBenchmarks"], resources: [.copy("Fixtures")]),
         .testTarget(name: "GenreKitLearningTests", dependencies: ["GenreKitLearning", "GenreKitCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "GenreKitChartsTests", dependencies: ["GenreKitCharts"]),
     ]
 )

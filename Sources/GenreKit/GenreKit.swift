@@ -9,3 +9,4 @@
 @_exported import GenreKitNN
 @_exported import GenreKitModels
 @_exported import GenreKitLearning
+@_exported import GenreKitCharts

@@ -5,14 +5,22 @@ import GenreKitCore
 /// Mel power spectrogram, `librosa.feature.melspectrogram(y, sr, n_fft, hop_length, n_mels).T`:
 /// `M[t, m] = Σ_k W[m, k]·|X_t[k]|²`, frames × mels, float32.
 ///
-/// Frames are processed in blocks (power spectrum of a block, then one `sgemm` with the filterbank), in parallel
+/// Frames are processed in blocks (power spectrum of a block, then `sgemm` with the filterbank), in parallel
 /// across blocks, so memory beyond the output stays small even for hour-long signals.
+///
+/// **Same values whatever the length or the blocking.** A BLAS kernel may round a row differently depending on
+/// the matrix shape it is given (edge tiles, small-matrix kernels, thread splits). So every `sgemm` here has the
+/// same shape, ``gemmRows`` × `melCount` × `binCount` (the last block is zero-padded), runs on one BLAS thread,
+/// and blocks start at multiples of ``gemmRows`` frames: frame `t`'s mel power is the same number whether the
+/// signal is computed whole, in other ``blockFrames``, or on any thread count — on every machine, by
+/// construction. Across machines (BLAS core types) values may differ in the last bits of a float32.
 public struct MelSpectrogram: Sendable {
     public let stft: STFT
     public let filterbank: MelFilterbank
-    /// Frames per block (at least this many: the remainder joins the last block). OpenBLAS switches to a
-    /// small-matrix kernel, which rounds differently, for very few rows; keeping blocks large means a long signal
-    /// is computed exactly as one `sgemm` over all frames (librosa's way).
+    /// Rows of every `sgemm` call: a multiple of every OpenBLAS kernel's row unrolling (≤ 32), so no row is an
+    /// edge-tile row, and large enough that the call is efficient.
+    public static let gemmRows = 128
+    /// Frames per parallel work item, rounded up to a multiple of ``gemmRows``. Does not change any value.
     public var blockFrames: Int = 1024
 
     /// musicnn's front end: 16 kHz, n_fft 512, hop 256, 96 Slaney mel bands from 0 Hz to Nyquist.
@@ -29,10 +37,11 @@ public struct MelSpectrogram: Sendable {
     /// Mel power of `signal`: `frameCount × melCount`, row-major.
     public func power(_ signal: [Float]) -> [Float] {
         let frames = stft.frameCount(sampleCount: signal.count)
-        let mels = melCount, bins = stft.binCount
+        let mels = melCount, bins = stft.binCount, rows = Self.gemmRows
         var out = [Float](repeating: 0, count: frames * mels)
-        let bf = max(64, blockFrames)
-        let blocks = max(1, frames / bf)
+        let gemms = (frames + rows - 1) / rows
+        let gemmsPerItem = max(1, (blockFrames + rows - 1) / rows)
+        let items = (gemms + gemmsPerItem - 1) / gemmsPerItem
         signal.withUnsafeBufferPointer { sig in
             filterbank.weights.withUnsafeBufferPointer { w in
                 out.withUnsafeMutableBufferPointer { o in
@@ -40,18 +49,21 @@ public struct MelSpectrogram: Sendable {
                     let wptr = UncheckedSendable(w.baseAddress!)
                     let sptr = UncheckedSendable(sig)
                     let stft = self.stft
-                    let work: @Sendable (Int) -> Void = { b in
-                        let lo = b * bf, hi = b == blocks - 1 ? frames : lo + bf
-                        let p = UnsafeMutablePointer<Float>.allocate(capacity: (hi - lo) * bins)
-                        defer { p.deallocate() }
-                        stft.power(sptr.value, frames: lo..<hi, into: p)
-                        // M[t, m] = Σ_k P[t, k] · W[m, k]
-                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(hi - lo), Int32(mels), Int32(bins),
-                                    1, p, Int32(bins), wptr.value, Int32(bins), 0, optr.value + lo * mels, Int32(mels))
+                    let work: @Sendable (Int) -> Void = { item in
+                        let p = UnsafeMutablePointer<Float>.allocate(capacity: rows * bins)
+                        let m = UnsafeMutablePointer<Float>.allocate(capacity: rows * mels)
+                        defer { p.deallocate(); m.deallocate() }
+                        for g in (item * gemmsPerItem)..<min(gemms, (item + 1) * gemmsPerItem) {
+                            let lo = g * rows, hi = min(frames, lo + rows)
+                            stft.power(sptr.value, frames: lo..<hi, into: p)
+                            if hi - lo < rows { (p + (hi - lo) * bins).initialize(repeating: 0, count: (rows - hi + lo) * bins) }
+                            // M[t, m] = Σ_k P[t, k] · W[m, k], always rows × mels × bins
+                            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(mels), Int32(bins),
+                                        1, p, Int32(bins), wptr.value, Int32(bins), 0, m, Int32(mels))
+                            (optr.value + lo * mels).update(from: m, count: (hi - lo) * mels)
+                        }
                     }
-                    if blocks <= 1 { work(0) } else {
-                        BLASThreads.withSingleThread { DispatchQueue.concurrentPerform(iterations: blocks, execute: work) }
-                    }
+                    BLASThreads.withSingleThread { DispatchQueue.concurrentPerform(iterations: items, execute: work) }
                 }
             }
         }

@@ -12,6 +12,8 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Which songs: test, train, valid or all.") var split: SplitOption = .split(.test)
     @Option(help: "Song-level aggregation: vote, mean or threshold (default: the model's).") var aggregate: AggregationChoice?
     @Option(help: "Also write the full report as JSON to this path.") var json: String?
+    @Option(help: "Also write an HTML report with charts (confusion matrices, per-class bars, ROC and PR curves, misclassified songs) to this path.")
+    var report: String?
     @Option(help: "Output format on standard output: table or json.") var format: OutputFormat = .table
     @OptionGroup var dataOptions: DataOptions
 
@@ -30,8 +32,17 @@ struct EvaluateCommand: ParsableCommand {
             }
             let items = set.subset(split.datasetSplit)
             guard !items.isEmpty else { throw ValidationError("no songs in split '\(split)'") }
-            if m.task == .tagging { return try printTagging(runner.evaluateTags(items), model: m, songs: items.count) }
+            if m.task == .tagging {
+                if report != nil { throw ValidationError("--report draws a genre model's evaluation; for a tagger use --json") }
+                return try printTagging(runner.evaluateTags(items), model: m, songs: items.count)
+            }
             let report = runner.evaluate(items, aggregation: aggregation)
+            if let path = self.report {
+                let page = EvaluationPage.html(report: report, outcomes: runner.outcomes(items, aggregation: aggregation), labels: m.labels,
+                                               subtitle: "Model \(model) (\(m.training.chosen), features \(m.featureSpec)) on \(data): \(items.count) songs (\(split)).")
+                try Data(page.utf8).write(to: URL(fileURLWithPath: path))
+                FileHandle.standardError.write(Data("wrote \(path)\n".utf8))
+            }
             let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
             let data = try enc.encode(report)
             if let json { try data.write(to: URL(fileURLWithPath: json)) }

@@ -75,7 +75,7 @@ struct FewShotCommand: ParsableCommand {
                 if out.hasSuffix(".json") {
                     try FewShotTable.json(rows).write(to: URL(fileURLWithPath: out))
                 } else if out.hasSuffix(".html") {
-                    try FewShotTable.html(rows, title: "GenreKit few-shot tagging: \(data), \(episodes) episodes").write(toFile: out, atomically: true, encoding: .utf8)
+                    try FewShotCharts.page(rows, title: "GenreKit few-shot tagging: \(data), \(episodes) episodes").write(toFile: out, atomically: true, encoding: .utf8)
                 } else {
                     try FewShotTable.csv(rows).write(toFile: out, atomically: true, encoding: .utf8)
                 }

@@ -49,7 +49,7 @@ struct StudyCommand: ParsableCommand {
                     enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
                     try enc.encode(rows).write(to: URL(fileURLWithPath: out))
                 } else if out.hasSuffix(".html") {
-                    try FeatureStudy.html(rows, title: "GenreKit feature study: \(classifier.rawValue), " + (test.map { "trained on \(data), tested on \($0)" } ?? "\(folds) folds")).write(toFile: out, atomically: true, encoding: .utf8)
+                    try StudyCharts.page(rows, title: "GenreKit feature study: \(classifier.rawValue), " + (test.map { "trained on \(data), tested on \($0)" } ?? "\(folds) folds")).write(toFile: out, atomically: true, encoding: .utf8)
                 } else {
                     try FeatureStudy.csv(rows).write(toFile: out, atomically: true, encoding: .utf8)
                 }

@@ -24,6 +24,7 @@ struct TagCommand: ParsableCommand {
     @Option(help: "Output format: table, json (with the full taggram) or csv.") var format: OutputFormat = .table
     @Option(help: "Write the taggram as an SVG heat map (one file: this path; several files: FILE-stem suffixes).") var taggram: String?
     @Option(help: "Feature cache for a trained tagger (default ~/.cache/genrekit/features.sqlite).") var cache: String?
+    @Option(help: "Also write an HTML report of the batch: tag distribution and one taggram per file.") var report: String?
 
     /// True when `--model` names a trained tagger file rather than a pre-trained network.
     var isModelFile: Bool {
@@ -41,14 +42,17 @@ struct TagCommand: ParsableCommand {
         }
         var failures = 0
         var json: [TagRecord] = []
+        var tagged: [FileAnalysis] = [], failed: [(path: String, message: String)] = []
         if format == .csv { print("path,rank,tag,score") }
         for (file, result) in zip(files, results) {
             switch result {
             case .failure(let error):
                 failures += 1
+                failed.append((file, "\(error)"))
                 printError("error: \(error)")
                 if format == .json { json.append(TagRecord(path: file, error: error)) }
             case .success(let a):
+                if report != nil { tagged.append(a) }
                 let top = a.topTags(self.top)
                 switch format {
                 case .table:
@@ -68,6 +72,11 @@ struct TagCommand: ParsableCommand {
             }
         }
         if format == .json { try printJSON(json) }
+        if let report {
+            let page = TagBatchPage.html(analyses: tagged, failures: failed, top: top, model: model)
+            try page.write(toFile: report, atomically: true, encoding: .utf8)
+            printError("report → \(report)")
+        }
         if failures > 0 { printError("\(failures) of \(files.count) files failed"); throw ExitCode(1) }
     }
 

@@ -15,7 +15,8 @@ final class ModuleGraphTests: XCTestCase {
         "GenreKitLearning": ["GenreKitCore", "CBLAS", "CSVM"],
         "GenreKitModels": ["GenreKitCore", "GenreKitAudio", "GenreKitDSP", "GenreKitNN"],
         "GenreKitBenchmarks": ["GenreKitCore", "GenreKitDSP", "GenreKitNN", "GenreKitModels", "GenreKitLearning", "CBLAS"],
-        "GenreKit": ["GenreKitCore", "GenreKitAudio", "GenreKitDSP", "GenreKitNN", "GenreKitModels", "GenreKitLearning", "GRDB"],
+        "GenreKitCharts": [],
+        "GenreKit": ["GenreKitCore", "GenreKitAudio", "GenreKitDSP", "GenreKitNN", "GenreKitModels", "GenreKitLearning", "GenreKitCharts", "GRDB"],
         "genrekit": ["GenreKit", "ArgumentParser"],
         "genrekit-bench": ["GenreKit", "GenreKitBenchmarks"],
     ]
@@ -29,6 +30,7 @@ final class ModuleGraphTests: XCTestCase {
         "GenreKitLearningTests": ["GenreKitLearning", "GenreKitCore"],
         "GenreKitModelsTests": ["GenreKitModels", "GenreKitBenchmarks", "GenreKitCore", "GenreKitAudio", "GenreKitDSP", "GenreKitNN"],
         "GenreKitTests": ["GenreKit", "GenreKitBenchmarks"],
+        "GenreKitChartsTests": ["GenreKitCharts"],
     ]
 
     /// Test targets may also import what their modules depend on; Package.swift names only the direct ones.
@@ -40,9 +42,10 @@ final class ModuleGraphTests: XCTestCase {
         "GenreKitLearningTests": ["GenreKitLearning", "GenreKitCore"],
         "GenreKitModelsTests": ["GenreKitModels", "GenreKitBenchmarks"],
         "GenreKitTests": ["GenreKit", "GenreKitBenchmarks"],
+        "GenreKitChartsTests": ["GenreKitCharts"],
     ]
 
-    static let platform: Set<String> = ["Foundation", "Dispatch", "Glibc", "Darwin", "XCTest"]
+    static let platform: Set<String> = ["Foundation", "FoundationXML", "Dispatch", "Glibc", "Darwin", "XCTest"]
 
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
@@ -71,7 +74,7 @@ final class ModuleGraphTests: XCTestCase {
     }
 
     /// The GenreKit module's folders, each using only those before it (README, "Layout").
-    static let genreKitFolders = ["Datasets", "Pipeline", "Features", "FineTuning", "ModelFile", "Training", "FewShot"]
+    static let genreKitFolders = ["Datasets", "Pipeline", "Features", "FineTuning", "ModelFile", "Training", "FewShot", "Reports"]
 
     func testGenreKitFoldersPointOneWay() throws {
         let base = Self.root.appendingPathComponent("Sources/GenreKit")

@@ -101,3 +101,33 @@ final class MetricsTests: XCTestCase {
         assertClose(r.microF1, double(micro["f1"]), tol, "micro F1", file: file, line: line)
     }
 }
+
+/// Curve points as scikit-learn's `roc_curve(drop_intermediate=False)` and `precision_recall_curve` give them
+/// (worked by hand: scores 0.9 (+), 0.8 (−), 0.4 (+), 0.4 (−)).
+final class CurvePointsTests: XCTestCase {
+    let positives = [true, false, true, false], scores = [0.9, 0.8, 0.4, 0.4]
+
+    func testROCCurve() throws {
+        let c = try XCTUnwrap(Metrics.rocCurve(positives: positives, scores: scores))
+        XCTAssertEqual(c.x, [0, 0, 0.5, 1])
+        XCTAssertEqual(c.y, [0, 0.5, 0.5, 1])
+        XCTAssertEqual(c.thresholds, [.infinity, 0.9, 0.8, 0.4])
+        // Its trapezoid area is roc_auc_score.
+        var area = 0.0
+        for i in 1..<c.x.count { area += (c.x[i] - c.x[i - 1]) * (c.y[i] + c.y[i - 1]) / 2 }
+        XCTAssertEqual(area, Metrics.rocAUC(positives: positives, scores: scores), accuracy: 1e-15)
+        XCTAssertNil(Metrics.rocCurve(positives: [true, true], scores: [0.1, 0.2]))
+    }
+
+    func testPrecisionRecallCurve() throws {
+        let c = try XCTUnwrap(Metrics.precisionRecallCurve(positives: positives, scores: scores))
+        XCTAssertEqual(c.x, [0, 0.5, 0.5, 1])           // recall, highest threshold first
+        XCTAssertEqual(c.y, [1, 1, 0.5, 0.5])           // precision
+        XCTAssertEqual(c.thresholds, [.infinity, 0.9, 0.8, 0.4])
+        // Stops at the first threshold with full recall: a trailing negative adds no point.
+        let d = try XCTUnwrap(Metrics.precisionRecallCurve(positives: [true, false], scores: [0.9, 0.1]))
+        XCTAssertEqual(d.x, [0, 1])
+        XCTAssertEqual(d.y, [1, 1])
+        XCTAssertNil(Metrics.precisionRecallCurve(positives: [false], scores: [0.3]))
+    }
+}

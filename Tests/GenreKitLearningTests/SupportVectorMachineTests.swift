@@ -23,7 +23,15 @@ final class SupportVectorMachineTests: XCTestCase {
             // The Swift port against libsvm's own predict functions on the live model.
             let c = live.libsvmPredictions(zTest)
             let dPortDec = maxDiff(dec, c.decision)
-            let dPortProb = maxDiff(m.predictProbabilities(zTest), c.probabilities!)
+            let portDecBound = portDecisionBound(m, zTest)
+            // The coupling (an iterative solve with a stopping test, not continuous in its input) is checked on
+            // libsvm's own decision values: same inputs, same operations, so no BLAS dependence.
+            var portCoupled = Matrix(rows: c.decision.rows, cols: 4)
+            for i in 0..<c.decision.rows {
+                let p = SupportVectorMachine.coupledProbabilities(decision: c.decision.row(i), probA: m.probA, probB: m.probB, classCount: 4)
+                for k in 0..<4 { portCoupled[i, k] = p[k] }
+            }
+            let dPortProb = maxDiff(portCoupled, c.probabilities!)
             XCTAssertEqual(m.predict(zTest), c.labels)
 
             // Platt coupling fed with scikit-learn's probA/probB and decision values.
@@ -37,9 +45,9 @@ final class SupportVectorMachineTests: XCTestCase {
             let dCoupling = maxDiff(coupled, skProb)
             let dOwnProb = maxDiff(m.predictProbabilities(zTest), skProb)
             let dProbA = maxDiff(m.probA, doubles(r["probA"]))
-            print("PARITY SVC \(kernel): decision \(dDec) intercept \(dRho) | port vs libsvm: decision \(dPortDec) proba \(dPortProb) | coupling(sklearn A,B) \(dCoupling) | own proba vs sklearn \(dOwnProb) (probA diff \(dProbA))")
+            print("PARITY SVC \(kernel): decision \(dDec) intercept \(dRho) | port vs libsvm: decision \(dPortDec) (derived bound \(portDecBound.values.min()!)…\(portDecBound.values.max()!)) proba \(dPortProb) | coupling(sklearn A,B) \(dCoupling) | own proba vs sklearn \(dOwnProb) (probA diff \(dProbA))")
             XCTAssertLessThan(dDec, 1e-6)
-            XCTAssertLessThan(dPortDec, 1e-12)
+            XCTAssertLessThanOrEqual(excessOverBound(dec, c.decision, portDecBound), 0, "decision values beyond the derived bound")
             XCTAssertLessThan(dPortProb, 1e-12)
             XCTAssertLessThan(dCoupling, 1e-12)
             XCTAssertLessThan(dOwnProb, 0.1)
@@ -85,7 +93,18 @@ final class SupportVectorMachineTests: XCTestCase {
         var m = SupportVectorMachine(kernel: .linear)
         guard let live = try m.fitReturningLibSVMModel(xTrain.selectingRows(keep), labels: keep.map { yTrain[$0] },
                                                        classCount: 2, sampleWeights: nil) else { return XCTFail() }
-        XCTAssertLessThan(maxDiff(m.predictProbabilities(xTest), live.libsvmPredictions(xTest).probabilities!), 1e-12)
+        // Two classes: p₀ = clamp(σ(−(f·A + B))), p₁ = 1 − p₀ on both sides (no iterative coupling). The decision f
+        // goes through dgemm (bound above); σ is 1/4-Lipschitz, and each side rounds fl(fl(f·A) + B) (γ₂·(|f·A| + |B|)),
+        // exp (< 1 ulp), one addition, one division and 1 − p₀: per side ≤ γ₂·(|f·A| + |B|)/4 + 6u.
+        let u = 0x1p-53, gamma2 = 2 * u / (1 - 2 * u)
+        let f = m.decisionValues(xTest), fBound = portDecisionBound(m, xTest)
+        let a = m.probA[0], b = m.probB[0]
+        var bound = Matrix(rows: xTest.rows, cols: 2)
+        for r in 0..<xTest.rows {
+            let e = abs(a) / 4 * fBound[r, 0] + 2 * (gamma2 * (abs(f[r, 0] * a) + abs(b)) / 4 + 6 * u)
+            bound[r, 0] = e; bound[r, 1] = e
+        }
+        XCTAssertLessThanOrEqual(excessOverBound(m.predictProbabilities(xTest), live.libsvmPredictions(xTest).probabilities!, bound), 0)
     }
 
     func testClassWeightsAbsentClassAndCodable() throws {
@@ -103,4 +122,65 @@ final class SupportVectorMachineTests: XCTestCase {
         XCTAssertThrowsError(try m.fit(xTrain, labels: yTrain, classCount: 4,
                                        sampleWeights: (0..<xTrain.rows).map { Double($0 % 2 + 1) }))
     }
+}
+
+/// Derived bound on |port − libsvm| for every one-vs-one decision value of `x` (float64, u = 2⁻⁵³,
+/// γ_n = n·u/(1 − n·u)). The port's kernel dot products are one BLAS `dgemm` (summation order set by the
+/// OpenBLAS kernel and the matrix shape), libsvm's are sequential loops; everything after the kernel values
+/// runs in the same order on both sides.
+/// * linear: each side's `xᵀs` is within `γ_d·Σ|x_i·s_i|` of the exact value → `|ΔK| ≤ 2γ_d·Σ|x_i·s_i|`;
+/// * RBF: the port's `‖x‖² + ‖s‖² − 2xᵀs` is within `γ_{d+2}·(‖x‖² + ‖s‖² + 2Σ|x_i·s_i|)` of `‖x − s‖²`,
+///   libsvm's `Σ(x_i − s_i)²` (3.x; 2.x used the port's form) within `γ_{d+1}·Σ(x_i − s_i)²`, which is at most the
+///   port's bound, so both are charged `γ_{d+2}·(‖x‖² + ‖s‖² + 2Σ|x_i·s_i|)`; `fl(−g·d²)` adds `u·g·d²` per side, `exp`
+///   (glibc, < 1 ulp) `2u·K` per side, and `|e^{−a} − e^{−b}| ≤ |a − b|` for `a, b ≥ 0`;
+/// * decision `Σ α_k·K_k − ρ` (same order both sides, different inputs):
+///   `Σ|α_k|·|ΔK_k| + 2γ_{l+1}·(Σ|α_k·K_k| + |ρ|)`.
+func portDecisionBound(_ m: SupportVectorMachine, _ x: Matrix) -> Matrix {
+    let u = 0x1p-53
+    func gamma(_ n: Int) -> Double { Double(n) * u / (1 - Double(n) * u) }
+    let sv = m.supportVectors, d = x.cols, l = sv.rows, classes = m.fittedClasses.count
+    var start = [Int](repeating: 0, count: classes)
+    for i in 1..<classes { start[i] = start[i - 1] + m.supportCounts[i - 1] }
+    let kernel = m.kernelMatrix(x)
+    var out = Matrix(rows: x.rows, cols: classes * (classes - 1) / 2)
+    for r in 0..<x.rows {
+        let dK: [Double] = (0..<l).map { s in
+            var absDot = 0.0, xx = 0.0, ss = 0.0, diff2 = 0.0
+            for c in 0..<d {
+                let a = x[r, c], b = sv[s, c]
+                absDot += abs(a * b); xx += a * a; ss += b * b; diff2 += (a - b) * (a - b)
+            }
+            switch m.kernel {
+            case .linear: return 2 * gamma(d) * absDot
+            case .rbf:
+                let g = m.gammaValue
+                let dd2 = 2 * gamma(d + 2) * (xx + ss + 2 * absDot)
+                return g * (dd2 + 2 * u * (diff2 + dd2)) + 4 * u * kernel[r, s]
+            }
+        }
+        var p = 0
+        for i in 0..<classes {
+            for j in (i + 1)..<classes {
+                var propagated = 0.0, magnitude = abs(m.rho[p])
+                let terms = [(j - 1, start[i], m.supportCounts[i]), (i, start[j], m.supportCounts[j])]
+                for (row, first, count) in terms {
+                    for k in first..<(first + count) {
+                        let alpha = abs(m.dualCoefficients[row, k])
+                        propagated += alpha * dK[k]
+                        magnitude += alpha * abs(kernel[r, k])
+                    }
+                }
+                out[r, p] = propagated + 2 * gamma(m.supportCounts[i] + m.supportCounts[j] + 1) * magnitude
+                p += 1
+            }
+        }
+    }
+    return out
+}
+
+/// max over entries of |a − b| − bound (≤ 0 when every entry is within its bound).
+func excessOverBound(_ a: Matrix, _ b: Matrix, _ bound: Matrix) -> Double {
+    var worst = -Double.infinity
+    for i in a.values.indices { worst = max(worst, abs(a.values[i] - b.values[i]) - bound.values[i]) }
+    return worst
 }

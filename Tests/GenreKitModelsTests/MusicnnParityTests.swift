@@ -64,34 +64,34 @@ final class MusicnnParityTests: XCTestCase {
     /// The unpruned network matches TensorFlow too.
     func testMSDMusicnnUnprunedPatches() throws { try check("MSD_musicnn", input: "patches", pruned: false) }
 
-    /// Dropping the provably constant front-end filters leaves every output unchanged (≤ 1e-6):
-    /// (a) pruning alone (constant channels still fed to the mid end) and (b) pruning plus folding the
-    /// constant channels into the mid-end bias (exact in real arithmetic; float32 reassociation only).
+    /// Dropping the provably constant front-end filters leaves every output unchanged, on every BLAS kernel
+    /// (see ``PruningChecks``): (a) pruning alone gives bitwise the unpruned network's outputs; (b) folding the
+    /// constant channels into the mid-end bias keeps `cnn1` within the float32 reassociation bound, and downstream
+    /// the folded network stays within the TensorFlow parity contract of the unpruned one: both are within 1e-5 of
+    /// TensorFlow (`check`), so within 2e-5 of each other.
     func testPruningLeavesOutputsUnchanged() throws {
         let features = Set(MusicnnModel.featureNames)
         for name in ["MSD_musicnn", "MTT_musicnn"] {
-            let full = try LoadedModels.model(name, pruned: false)
-            let store = ModelStore()
+            guard case .musicnn(let full) = try LoadedModels.model(name, pruned: false),
+                  case .musicnn(let folded) = try LoadedModels.model(name) else { return XCTFail("\(name) is musicnn") }
             let arch = ModelArchitecture.named(name)!
-            let prunedOnly = try MusicnnModel(architecture: arch, weights: try store.checkpoint(for: name),
+            let prunedOnly = try MusicnnModel(architecture: arch, weights: try ModelStore().checkpoint(for: name),
                                               pruneConstantFilters: true, foldConstantChannels: false)
-            let folded = try LoadedModels.model(name)
             for input in ["patches", "clip"] {
                 let (x, count) = try Fixtures.input(input)
+                PruningChecks.assertPruningExact(pruned: prunedOnly, unpruned: full, x: x, count: count, "\(name) \(input)")
+                let ratio = PruningChecks.assertFoldWithinBound(folded: folded, unfolded: full, x: x, count: count, "\(name) \(input)")
                 let ref = full.predict(patches: x, count: count, features: features)
-                for (label, out) in [("pruned", prunedOnly.predict(patches: x, count: count, features: features)),
-                                     ("pruned+folded", folded.predict(patches: x, count: count, features: features))] {
-                    let d = Diff(out.taggram.values, ref.taggram.values)
-                    XCTAssertLessThanOrEqual(d.maxAbs, 1e-6, "\(name) \(input) \(label) taggram")
-                    var worst: (String, Float) = ("taggram abs", d.maxAbs)
-                    for f in features.sorted() {
-                        let d = Diff(out.features[f]!.values, ref.features[f]!.values)
-                        // Front-end features are bit-identical; downstream, the fold reorders float32 sums.
-                        XCTAssertLessThanOrEqual(d.relative, label == "pruned" ? 1e-6 : 2e-6, "\(name) \(input) \(label) \(f): \(d)")
-                        if d.relative > worst.1 { worst = (f, d.relative) }
-                    }
-                    print("PRUNING \(name) \(input) \(label) vs unpruned: worst \(worst.0) \(worst.1)")
+                let out = folded.predict(patches: x, count: count, features: features)
+                let d = Diff(out.taggram.values, ref.taggram.values)
+                XCTAssertLessThanOrEqual(d.maxAbs, 2e-5, "\(name) \(input) folded taggram")
+                var worst: (String, Float) = ("taggram abs", d.maxAbs)
+                for f in features.sorted() {
+                    let d = Diff(out.features[f]!.values, ref.features[f]!.values)
+                    XCTAssertLessThanOrEqual(d.relative, 2e-5, "\(name) \(input) folded \(f): \(d)")
+                    if d.relative > worst.1 { worst = (f, d.relative) }
                 }
+                print("PRUNING \(name) \(input): pruned bitwise equal; folded cnn1 at \(ratio) of its bound, worst \(worst.0) \(worst.1)")
             }
         }
     }
@@ -120,7 +120,16 @@ final class MusicnnParityTests: XCTestCase {
         XCTAssertEqual(a.features["penultimate"]?.shape, [2, 200])
         m.chunkSize = 1
         let b = m.predict(patches: x, count: count, features: all)
-        XCTAssertLessThanOrEqual(a.taggram.maxAbsDifference(b.taggram), 1e-6)
+        // Chunks change the GEMM row counts, hence possibly the summation order. A worst-case float32 bound through the
+        // whole network is useless here (it exceeds 1 at the taggram), so both chunkings are held to the TensorFlow
+        // parity contract instead: chunk size 1 within 1e-5 of TensorFlow, like the default chunking in
+        // testMTTMusicnnPatches, hence the two within 2e-5 of each other.
+        XCTAssertLessThanOrEqual(Diff(b.taggram.values, try Fixtures.npy("patches.MTT_musicnn.taggram.npy").values).maxAbs, 1e-5, "chunk 1 taggram vs TF")
+        for f in ["penultimate", "max_pool", "mean_pool"] {
+            let d = Diff(b.features[f]!.values, try Fixtures.npy("patches.MTT_musicnn.\(f).npy").values)
+            XCTAssertLessThanOrEqual(d.relative, 1e-5, "chunk 1 \(f) vs TF: \(d)")
+        }
+        XCTAssertLessThanOrEqual(a.taggram.maxAbsDifference(b.taggram), 2e-5)
         let v = try LoadedModels.model("MTT_vgg").predict(patches: x, count: count, features: Set(VGGModel.featureNames))
         XCTAssertEqual(v.features["pool1"]?.shape, [2, 92, 48, 128])
         XCTAssertEqual(v.features["pool4"]?.shape, [2, 11, 6, 128])

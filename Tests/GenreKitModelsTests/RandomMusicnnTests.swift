@@ -1,4 +1,4 @@
-import GenreKitModels
+@testable import GenreKitModels
 import GenreKitNN
 import XCTest
 
@@ -34,8 +34,13 @@ final class RandomMusicnnTests: XCTestCase {
         XCTAssertEqual(out.taggram.shape, [2, 50])
         XCTAssertEqual(out.features["max_pool"]?.shape, [2, 753])
         XCTAssertTrue(out.taggram.values.allSatisfy { $0.isFinite && $0 > 0 && $0 < 1 })
-        // Pruning is exact for random weights too.
-        let unpruned = try PretrainedModel.load("random_musicnn", pruneConstantFilters: false)
-        XCTAssertLessThanOrEqual(unpruned.predict(patches: x, count: 2).taggram.maxAbsDifference(out.taggram), 1e-6)
+        // Pruning is exact for random weights too, and the fold within its float32 bound (``PruningChecks``).
+        guard case .musicnn(let folded) = model,
+              case .musicnn(let unpruned) = try PretrainedModel.load("random_musicnn", pruneConstantFilters: false)
+        else { return XCTFail("random_musicnn is a musicnn model") }
+        let prunedOnly = try MusicnnModel(architecture: folded.architecture, weights: RandomMusicnnWeights.make(seed: 0),
+                                          pruneConstantFilters: true, foldConstantChannels: false)
+        PruningChecks.assertPruningExact(pruned: prunedOnly, unpruned: unpruned, x: x, count: 2, "random_musicnn")
+        PruningChecks.assertFoldWithinBound(folded: folded, unfolded: unpruned, x: x, count: 2, "random_musicnn")
     }
 }

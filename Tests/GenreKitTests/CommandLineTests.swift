@@ -64,9 +64,12 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(m.labels, ["bells", "drone", "pulse"])
         XCTAssertEqual(m.training.songCounts, ["bells": 3, "drone": 3, "pulse": 3])
 
-        let eval = try run(["evaluate", model, root + "/data", "--format", "json"], env: env)
+        let eval = try run(["evaluate", model, root + "/data", "--format", "json", "--report", root + "/report.html"], env: env)
         XCTAssertEqual(eval.status, 0, eval.err)
         XCTAssertTrue(eval.err.contains("(12 cached, 0 computed"), "second run reads the cache: \(eval.err)")
+        let page = try String(contentsOfFile: root + "/report.html", encoding: .utf8)
+        XCTAssertEqual(page.components(separatedBy: "class=\"hm-cell\"").count - 1, 4 * 9, "four 3 × 3 confusion matrices")
+        XCTAssertTrue(page.contains("Misclassified songs (0 of 3)"), "the held-out songs are all right")
         let report = try JSONSerialization.jsonObject(with: Data(eval.out.utf8)) as! [String: Any]
         let song = report["song"] as! [String: Any]
         XCTAssertEqual(song["sampleCount"] as? Int, 3)                   // the held-out 25 %: one song per genre
@@ -82,6 +85,19 @@ final class CommandLineTests: XCTestCase {
         let tagged = try JSONSerialization.jsonObject(with: Data(tag.out.utf8)) as! [[String: Any]]
         XCTAssertEqual((tagged[0]["taggram"] as? [[Double]])?.first?.count, 50)
         XCTAssertEqual((tagged[0]["top_tags"] as? [Any])?.count, 3)
+
+        // A batch report: the distribution over the files, one taggram per tagged file, the failure listed.
+        let batch = try run(["tag", root + "/data/bells/bells.0.wav", root + "/data/drone/drone.0.wav", "/nonexistent.wav",
+                             "--top", "3", "--report", root + "/tags.html"])
+        XCTAssertEqual(batch.status, 1, "one file failed")
+        let tagPage = try String(contentsOfFile: root + "/tags.html", encoding: .utf8)
+        XCTAssertTrue(tagPage.contains("2 files tagged, 1 failed."))
+        XCTAssertTrue(tagPage.contains("bells.0.wav: ") && tagPage.contains("drone.0.wav: "))
+        XCTAssertTrue(tagPage.contains("<td>/nonexistent.wav</td>"))
+        let windows = (tagged[0]["taggram"] as? [[Double]])?.count ?? 0
+        XCTAssertGreaterThan(windows, 0)
+        XCTAssertEqual(tagPage.components(separatedBy: "class=\"hm-cell\"").count - 1, 20 * windows * 2,
+                       "20 tag rows × windows per file (both files have the same length)")
 
         let bad = try run(["evaluate", root + "/data/drone/drone.0.wav", root + "/data"])
         XCTAssertEqual(bad.status, 1)

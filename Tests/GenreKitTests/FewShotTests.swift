@@ -143,7 +143,12 @@ final class FewShotTests: XCTestCase {
         XCTAssertTrue(text.hasPrefix("features    ways  shots  episodes  dims  roc_auc  roc_auc_ci95  pr_auc  pr_auc_ci95  pr_chance\n"), text)
         XCTAssertTrue(text.contains("good      all(6)      1        12     6   1.0000        0.0000  1.0000       0.0000     0.1667"), text)
         XCTAssertEqual(FewShotTable.csv(rows).split(separator: "\n").count, 7)
-        XCTAssertTrue(FewShotTable.html(rows, title: "t").contains("<b>1.000 ± 0.000</b>"))
+        let html = FewShotCharts.page(rows, title: "t")
+        XCTAssertTrue(html.contains("<b>1.000 ± 0.000</b>"))
+        // Charts: per measure, one curve per (features, ways) against shots, and bars per setting × features.
+        let curveKeys = Set(rows.map { "\($0.features), \($0.setting.ways)-way" })
+        XCTAssertEqual(html.components(separatedBy: "<polyline").count - 1, 2 * curveKeys.count)
+        XCTAssertEqual(html.components(separatedBy: "class=\"bar\"").count - 1, 2 * rows.count)
     }
 
     func testSeparateTestSetAndSongAlignment() throws {

@@ -24,7 +24,12 @@ final class StudyTests: XCTestCase {
         let table = FeatureStudy.table(rows)
         XCTAssertTrue(table.contains("good") && table.contains("±"))
         XCTAssertEqual(FeatureStudy.csv(rows).split(separator: "\n").count, 3)
-        XCTAssertTrue(FeatureStudy.html(rows, title: "t").contains("<b>"))
+        let html = StudyCharts.page(rows, title: "t")
+        XCTAssertTrue(html.contains("<b>"))
+        // The chart: 4 measures × 2 specifications, whiskers = 95 % CI of the mean over the 5 folds.
+        XCTAssertEqual(html.components(separatedBy: "class=\"bar\"").count - 1, 8)
+        let ci = MeanConfidenceInterval(rows[0].accuracy.folds).halfWidth
+        XCTAssertTrue(html.contains(String(format: "good: %.3f ± %.3f", rows[0].accuracy.mean, ci)), "hover title of the first bar")
     }
 }
 

@@ -15,9 +15,11 @@ public struct Tagger: Sendable {
     public let model: PretrainedModel
     public let frontEnd: MusicnnFrontEnd
     public let patches: Patches
-    /// Windows per network call.
+    /// Windows per network call. A window's outputs can differ in the last float32 bits with the number of windows
+    /// in its call (the GEMM shape), so they are the same for the same file and settings, not across chunkings.
     public var chunkWindows: Int = 8
-    /// Chunks run at once (each on one core with single-threaded BLAS); 1 runs them in turn with threaded BLAS.
+    /// Chunks run at once (each on one core with single-threaded BLAS, so values do not depend on the thread
+    /// count); 1 runs them in turn.
     /// Set to 1 when files are already processed in parallel (``BatchRunner``).
     public var concurrency: Int = ProcessInfo.processInfo.activeProcessorCount
 
@@ -63,11 +65,13 @@ public struct Tagger: Sendable {
             })
             outputs.withLock { $0[k] = out }
         }
-        if chunkStarts.count <= 1 || concurrency <= 1 {
-            for k in chunkStarts.indices { work(k) }
-        } else {
-            // One iteration per chunk, so whichever thread is free takes the next chunk.
-            BLASThreads.withSingleThread {
+        // BLAS runs single-threaded either way: a threaded GEMM splits rows between threads, and each part's edge
+        // rows may round differently, so the values would depend on OPENBLAS_NUM_THREADS and the core count.
+        BLASThreads.withSingleThread {
+            if chunkStarts.count <= 1 || concurrency <= 1 {
+                for k in chunkStarts.indices { work(k) }
+            } else {
+                // One iteration per chunk, so whichever thread is free takes the next chunk.
                 DispatchQueue.concurrentPerform(iterations: chunkStarts.count, execute: work)
             }
         }
