@@ -15,7 +15,8 @@ import Foundation
 /// 2. resample with libsoxr `SOXR_HQ` when the rate differs;
 /// 3. fix the length to `ceil(n · sr_out / sr_in)` (zero-padding or trimming the tail).
 ///
-/// The file is read in blocks of ``blockFrames`` until the stream ends; no buffer is sized from a header field.
+/// The file is read in blocks of ``blockFrames`` until the stream ends; no buffer is sized from a header field (the
+/// container's length is at most a capacity hint, capped by the file's size).
 /// A stream that ends early in a decoder error is kept as far as it decoded, with one warning line (``onWarning``);
 /// ``strict`` makes that an error. NaN or infinite samples are refused (``AudioError/nonFiniteSamples(path:seconds:)``).
 public struct AudioDecoder: Sendable {
@@ -105,6 +106,13 @@ public struct AudioDecoder: Sendable {
         } catch { throw .resampleFailed(path: path, reason: error.description) }
 
         var output: [Float] = []
+        // The container's length is only a capacity hint, and one that cannot exceed 4 output samples (16 bytes) per
+        // byte of file, so a lying header costs nothing; an honest one spares the growth copies of a long file.
+        if source.lengthIsKnown, info.frames > 0 {
+            let expected = Double(info.frames) * Double(outRate) / Double(info.sampleRate)
+            let cap = Double(max(1 << 16, 4 * AudioDecoder.fileSize(path)))
+            if expected <= cap { output.reserveCapacity(Int(expected.rounded(.up)) + 16) }
+        }
         // The block buffer is bounded whatever the channel count a header claims (at most 4 MB).
         let blockFrames = max(256, min(self.blockFrames, (1 << 20) / channels))
         var interleaved = [Float](repeating: 0, count: blockFrames * channels)
@@ -174,6 +182,10 @@ public struct AudioDecoder: Sendable {
             let what = SoundFile.sniffContainer(path: path).map { "starts like \($0) but " } ?? ""
             throw .damaged(path: path, reason: "\(what)neither libsndfile nor FFmpeg can read it: \(AudioDecoder.oneLine(error.reason))")
         }
+    }
+
+    static func fileSize(_ path: String) -> Int {
+        (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
     }
 
     /// Index of the first NaN or infinity among the first `count` samples.
