@@ -6,7 +6,7 @@ struct InfoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "info", abstract: "Print format, channels, sample rate and duration of audio files.")
 
     @Argument(help: "Audio files (WAV, FLAC, OGG/Vorbis, MP3, ...).") var files: [String]
-    @Option(help: "Output format: table or json.") var format: OutputFormat = .table
+    @Option(help: "Output format: table, json, jsonl (one object per line) or csv.") var format: BatchFormat = .table
 
     func run() throws {
         var failures = 0
@@ -17,8 +17,10 @@ struct InfoCommand: ParsableCommand {
         }
         switch format {
         case .json:
-            let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try enc.encode(rows.map(InfoRow.init)), as: UTF8.self))
+            try printJSON(rows.map(InfoRow.init))
+        case .jsonl:
+            let writer = RecordWriter<InfoRow>(lines: true)
+            for r in rows { try writer.write(InfoRow(r)) }
         case .csv:
             print("path,format,encoding,channels,sample_rate,frames,duration_s")
             for r in rows { print("\(csvField(r.path)),\(r.format),\(r.encoding),\(r.channels),\(r.sampleRate),\(r.frames),\(String(format: "%.3f", r.duration))") }

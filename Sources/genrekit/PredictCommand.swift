@@ -11,7 +11,8 @@ struct PredictCommand: ParsableCommand {
     @Argument(help: "Audio files or folders.") var inputs: [String]
     @Option(help: "Song-level aggregation: vote, mean or threshold (default: the model's).") var aggregate: AggregationChoice?
     @Flag(help: "Also print each window's prediction.") var windows = false
-    @Option(help: "Output format: table, json or csv.") var format: OutputFormat = .table
+    @Option(help: "Output format: table, json, jsonl (one object per file and line; errors as {\"path\", \"error\"}) or csv.")
+    var format: BatchFormat = .table
     @Option(help: "Feature cache path (default ~/.cache/genrekit/features.sqlite).") var cache: String?
 
     func run() throws {
@@ -30,11 +31,15 @@ struct PredictCommand: ParsableCommand {
             let bar = ProgressBarBox()
             let results = extractor.extract(paths: files) { bar.update($0.done, total: $0.total) }
             var json: [PredictionRecord] = []
+            let lines = RecordWriter<PredictionRecord>(lines: true)
             var failures = 0
             if format == .csv { print("path," + (windows ? "window,start_s," : "") + "genre," + m.labels.map(csvField).joined(separator: ",")) }
             for (file, r) in zip(files, results) {
                 guard case .success(let f) = r else {
-                    if case .failure(let e) = r { printError("error: \(e)"); json.append(PredictionRecord(path: file, error: e)) }
+                    if case .failure(let e) = r {
+                        printError("error: \(e)")
+                        if format == .jsonl { try lines.write(PredictionRecord(path: file, error: e)) } else { json.append(PredictionRecord(path: file, error: e)) }
+                    }
                     failures += 1; continue
                 }
                 let item = ItemFeatures(id: file, label: -1, windows: f.windows.matrix.values, windowCount: f.windows.windowCount,
@@ -56,9 +61,10 @@ struct PredictCommand: ParsableCommand {
                             print("\(csvField(file)),\(w),\(item.windowStarts[safe: w] ?? 0),\(csvField(m.labels[song.windowLabels[w]]))," + p.row(w).map { String(format: "%.6f", $0) }.joined(separator: ","))
                         }
                     }
-                case .json:
-                    json.append(PredictionRecord(path: file, labels: m.labels, probabilities: song.probabilities, label: song.label,
-                                                 aggregation: aggregation, windows: windows ? (p, item.windowStarts) : nil))
+                case .json, .jsonl:
+                    let record = PredictionRecord(path: file, labels: m.labels, probabilities: song.probabilities, label: song.label,
+                                                  aggregation: aggregation, windows: windows ? (p, item.windowStarts) : nil)
+                    if format == .jsonl { try lines.write(record) } else { json.append(record) }
                 }
             }
             if format == .json {

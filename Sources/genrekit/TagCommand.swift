@@ -9,19 +9,22 @@ struct TagCommand: ParsableCommand {
         discussion: """
         Like musicnn's tagger: the file is cut into windows of --length seconds, each window gets 50 tag \
         probabilities (the taggram), and tags are ranked by their mean over the windows. Machine-readable \
-        output (--format json|csv) goes to standard output; progress and per-file errors go to standard error.
+        output (--format json|jsonl|csv) goes to standard output, each file's result as soon as it is done (in input \
+        order); progress and per-file errors go to standard error. Exit status: 0 when every file was tagged, 1 when \
+        some failed (the others are still tagged), 2 for bad usage.
 
         --model also takes a tagger you trained (genrekit train --task tagging, a .gkmodel path): its windows and \
         features come from the model's feature specification (cached in --cache), and the tags whose song score \
         reaches the tagger's per-tag threshold are listed too.
         """)
 
-    @Argument(help: "Audio files.") var files: [String]
+    @Argument(help: "Audio files, or folders (searched recursively for audio files, in path order).") var inputs: [String]
     @Option(help: "Model: \(ModelArchitecture.all.map(\.name).joined(separator: ", ")), or the path of a tagger you trained (.gkmodel).") var model = "MSD_musicnn"
     @Option(help: "Number of top tags to print.") var top = 5
     @Option(help: "Window length in seconds (musicnn's input_length).") var length = 3.0
     @Option(help: "Hop between windows in seconds (musicnn's input_overlap); 0 for back-to-back windows.") var overlap = 0.0
-    @Option(help: "Output format: table, json (with the full taggram) or csv.") var format: OutputFormat = .table
+    @Option(help: "Output format: table, json (one document with the full taggrams, errors included), jsonl (one object per file and line; errors as {\"path\", \"error\"}) or csv.")
+    var format: BatchFormat = .table
     @Option(help: "Write the taggram as an SVG heat map (one file: this path; several files: FILE-stem suffixes).") var taggram: String?
     @Option(help: "Feature cache for a trained tagger (default ~/.cache/genrekit/features.sqlite).") var cache: String?
     @Option(help: "Also write an HTML report of the batch: tag distribution and one taggram per file.") var report: String?
@@ -32,56 +35,24 @@ struct TagCommand: ParsableCommand {
     }
 
     func run() throws {
-        let results: [Result<FileAnalysis, Error>]
+        let files = inputs.flatMap(Dataset.audioFiles(at:))
+        let output = TagBatchOutput(command: self, fileCount: files.count)
         if isModelFile {
-            results = try reportingErrors { try analyzeWithTrainedTagger() }
+            let results = try reportingErrors { try analyzeWithTrainedTagger(files) }
+            for (file, result) in zip(files, results) { output.emit(file, result) }
         } else {
             let tagger = try loadTagger(model: model, length: length, overlap: overlap)
             let bar = ProgressBar(total: files.count, label: "files")
-            results = BatchRunner.map(files, progress: { done, _ in bar.update(done) }) { try tagger.analyze(path: $0) }
-        }
-        var failures = 0
-        var json: [TagRecord] = []
-        var tagged: [FileAnalysis] = [], failed: [(path: String, message: String)] = []
-        if format == .csv { print("path,rank,tag,score") }
-        for (file, result) in zip(files, results) {
-            switch result {
-            case .failure(let error):
-                failures += 1
-                failed.append((file, "\(error)"))
-                printError("error: \(error)")
-                if format == .json { json.append(TagRecord(path: file, error: error)) }
-            case .success(let a):
-                if report != nil { tagged.append(a) }
-                let top = a.topTags(self.top)
-                switch format {
-                case .table:
-                    let decided = a.thresholds == nil ? "" : "  → tags: " + (a.decidedTags.isEmpty ? "none" : a.decidedTags.map(\.tag).joined(separator: ", "))
-                    print("\(a.path) (\(String(format: "%.1f", a.source.duration)) s, \(a.taggram.shape[0]) windows\(a.padded ? ", padded" : "")): "
-                          + top.map { "\($0.tag) \(String(format: "%.3f", $0.score))" }.joined(separator: ", ") + decided)
-                case .csv:
-                    for (i, t) in top.enumerated() { print("\(csvField(a.path)),\(i + 1),\(csvField(t.tag)),\(String(format: "%.6f", t.score))") }
-                case .json:
-                    json.append(TagRecord(a, model: model, top: self.top))
-                }
-                if let taggram {
-                    let out = files.count == 1 ? taggram : TagCommand.suffixed(taggram, with: (file as NSString).lastPathComponent)
-                    try TaggramPicture.svg(a).write(toFile: out, atomically: true, encoding: .utf8)
-                    printError("\(file): taggram → \(out)")
-                }
+            // Each file's result is written as soon as it and the files before it are done.
+            BatchRunner.forEach(files, progress: { done, _ in bar.update(done) }, { try tagger.analyze(path: $0) }) { i, result in
+                output.emit(files[i], result)
             }
         }
-        if format == .json { try printJSON(json) }
-        if let report {
-            let page = TagBatchPage.html(analyses: tagged, failures: failed, top: top, model: model)
-            try page.write(toFile: report, atomically: true, encoding: .utf8)
-            printError("report → \(report)")
-        }
-        if failures > 0 { printError("\(failures) of \(files.count) files failed"); throw ExitCode(1) }
+        try output.finish()
     }
 
     /// Tags with a `.gkmodel` tagger: the model's own windows and features (through the feature cache).
-    private func analyzeWithTrainedTagger() throws -> [Result<FileAnalysis, Error>] {
+    private func analyzeWithTrainedTagger(_ files: [String]) throws -> [Result<FileAnalysis, Error>] {
         let m = try GenreModel.read(from: model)
         guard let spec = try m.featureSource.spec?.parts[0] else { throw TaggingModelError.trainedOnFeatureTable }
         if length != spec.windowLength || overlap != spec.overlap {

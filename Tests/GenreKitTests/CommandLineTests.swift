@@ -99,6 +99,27 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(tagPage.components(separatedBy: "class=\"hm-cell\"").count - 1, 20 * windows * 2,
                        "20 tag rows × windows per file (both files have the same length)")
 
+        // A folder as the argument, jsonl: one line per file in path order (nested folders searched), the bad file's
+        // error as a {"path", "error"} line, exit 1; json: one valid document holding the error too.
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: root + "/batch/inner", withIntermediateDirectories: true)
+        try fm.copyItem(atPath: root + "/data/bells/bells.0.wav", toPath: root + "/batch/a.wav")
+        try fm.copyItem(atPath: root + "/data/drone/drone.0.wav", toPath: root + "/batch/inner/c.wav")
+        try Data("not audio".utf8).write(to: URL(fileURLWithPath: root + "/batch/b.wav"))
+        try Data("notes".utf8).write(to: URL(fileURLWithPath: root + "/batch/notes.txt"))
+        let lines = try run(["tag", root + "/batch", "--format", "jsonl", "--top", "1"])
+        XCTAssertEqual(lines.status, 1, "one file failed")
+        let records = lines.out.split(separator: "\n").map { try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        XCTAssertEqual(records.map { $0["path"] as? String }, [root + "/batch/a.wav", root + "/batch/b.wav", root + "/batch/inner/c.wav"])
+        XCTAssertNotNil(records[1]["error"] as? String)
+        XCTAssertEqual((records[0]["top_tags"] as? [Any])?.count, 1)
+        let document = try run(["tag", root + "/batch", "--format", "json", "--top", "1"])
+        XCTAssertEqual(document.status, 1)
+        let all = try JSONSerialization.jsonObject(with: Data(document.out.utf8)) as! [[String: Any]]
+        XCTAssertEqual(all.count, 3)
+        XCTAssertEqual(all[1]["path"] as? String, root + "/batch/b.wav")
+        XCTAssertNotNil(all[1]["error"] as? String)
+
         let bad = try run(["evaluate", root + "/data/drone/drone.0.wav", root + "/data"])
         XCTAssertEqual(bad.status, 1)
         XCTAssertTrue(bad.err.contains("not a GenreKit model file"), bad.err)

@@ -11,11 +11,30 @@ public enum BatchRunner {
                                                         progress: (@Sendable (Int, Int) -> Void)? = nil,
                                                         _ work: @escaping @Sendable (Item) throws -> T) -> [Result<T, Error>] {
         let results = Locked([Result<T, Error>?](repeating: nil, count: items.count))
-        let done = Locked(0)
+        forEach(items, concurrency: concurrency, progress: progress, work) { i, r in results.withLock { $0[i] = r } }
+        return results.value.map { $0! }
+    }
+
+    /// Processes `items` like ``map(_:concurrency:progress:_:)``, but hands each result to `emit` as soon as it and
+    /// every earlier item are done: in input order, one call at a time. A batch's output can then be written file
+    /// by file, and what is finished is not lost when the process is stopped; no result is kept after its `emit`.
+    public static func forEach<Item: Sendable, T: Sendable>(_ items: [Item], concurrency: Int = ProcessInfo.processInfo.activeProcessorCount,
+                                                            progress: (@Sendable (Int, Int) -> Void)? = nil,
+                                                            _ work: @escaping @Sendable (Item) throws -> T,
+                                                            emit: @escaping @Sendable (Int, Result<T, Error>) -> Void) {
+        // Finished results waiting for an earlier one, the next index to emit, and the count done.
+        let state = Locked((waiting: [Int: Result<T, Error>](), next: 0, done: 0))
         let one: @Sendable (Int) -> Void = { i in
             let r = Result { try work(items[i]) }
-            results.withLock { $0[i] = r }
-            let n = done.withLock { $0 += 1; return $0 }
+            let n = state.withLock { s -> Int in
+                s.waiting[i] = r
+                while let ready = s.waiting.removeValue(forKey: s.next) {
+                    emit(s.next, ready)
+                    s.next += 1
+                }
+                s.done += 1
+                return s.done
+            }
             progress?(n, items.count)
         }
         if concurrency <= 1 || items.count <= 1 {
@@ -25,6 +44,5 @@ public enum BatchRunner {
             // single-threaded, the files are the parallelism.
             BLASThreads.withSingleThread { DispatchQueue.concurrentPerform(iterations: items.count, execute: one) }
         }
-        return results.value.map { $0! }
     }
 }
