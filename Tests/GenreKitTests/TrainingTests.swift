@@ -37,6 +37,25 @@ final class TrainingTests: XCTestCase {
         XCTAssertEqual(model.training.chosen, "knn (k=5)")
     }
 
+    /// A song whose features hold NaN or an infinity is refused by name, by the genre and the tag trainer alike.
+    func testNonFiniteFeaturesAreRefusedWithTheSongsName() throws {
+        var items = songs(perClass: 5, seed: 4)
+        items[3].windows[1] = .nan
+        var trainer = Trainer()
+        trainer.folds = 1
+        XCTAssertThrowsError(try trainer.train(items, labels: ["a", "b", "c"], featureSpec: "x")) {
+            XCTAssertEqual($0 as? TrainerError, .nonFiniteFeatures(song: items[3].id))
+            XCTAssertTrue("\($0)".hasPrefix(items[3].id + ": its features contain NaN"))
+        }
+        items[3].windows[1] = 0
+        items[7].song[0] = .infinity
+        var tagger = TagTrainer()
+        tagger.folds = 1
+        XCTAssertThrowsError(try tagger.train(items, labels: ["a", "b", "c"], featureSpec: "x")) {
+            XCTAssertEqual($0 as? TrainerError, .nonFiniteFeatures(song: items[7].id))
+        }
+    }
+
     func testSVMGridSearchesCAndGamma() {
         let svm = ClassifierChoice.svm.candidates(pca: nil, classWeighting: .none, seed: 0)
         XCTAssertEqual(svm.count, 11)                            // 3 C × 3 gamma (RBF) + 2 C (linear)

@@ -40,6 +40,7 @@ public struct TagTrainer: FeatureTrainer {
     public func train(_ train: [ItemFeatures], validation: [ItemFeatures] = [], labels: [String], featureSpec: String,
                       log: @escaping (String) -> Void = { _ in }) throws -> GenreModel {
         guard !train.isEmpty else { throw LearningError.invalidArgument("no training songs") }
+        try (train + validation).requireFiniteFeatures()
         let k = labels.count
         let (x, y, groups) = train.multiLabelDesign(settings.level, labelCount: k)
         log("training rows: \(x.rows) \(settings.level == .segment ? "windows" : "songs") of \(train.count) songs, \(x.cols) features, \(k) tags")

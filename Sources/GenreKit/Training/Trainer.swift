@@ -16,6 +16,7 @@ public struct Trainer: FeatureTrainer {
     public func train(_ train: [ItemFeatures], validation: [ItemFeatures] = [], labels: [String], featureSpec: String,
                       log: @escaping (String) -> Void = { _ in }) throws -> GenreModel {
         guard !train.isEmpty else { throw LearningError.invalidArgument("no training songs") }
+        try (train + validation).requireFiniteFeatures()
         let (x, y, groups) = train.design(settings.level)
         log("training rows: \(x.rows) \(settings.level == .segment ? "windows" : "songs") of \(train.count) songs, \(x.cols) features")
         var songCounts = [Int](repeating: 0, count: labels.count)
@@ -74,10 +75,24 @@ public struct Trainer: FeatureTrainer {
 /// Training requests that cannot be carried out as asked.
 public enum TrainerError: Error, Equatable, CustomStringConvertible {
     case classTooSmallForFolds(label: String, songs: Int, folds: Int)
+    /// A song's features hold NaN or an infinity (they would spoil the whole model).
+    case nonFiniteFeatures(song: String)
     public var description: String {
         switch self {
+        case .nonFiniteFeatures(let song):
+            return "\(song): its features contain NaN or infinite values; leave the file out of the training data (or re-encode it) and train again"
         case .classTooSmallForFolds(let l, let n, let k):
             return "class '\(l)' has \(n) training songs, fewer than the \(k) cross-validation folds; add songs, use --folds \(max(2, n)) or --folds 1 (no model selection)"
+        }
+    }
+}
+
+extension Array where Element == ItemFeatures {
+    /// Throws ``TrainerError/nonFiniteFeatures(song:)`` for the first item whose window or song features are not
+    /// all finite: the second guard after the decoder's, so nothing non-finite reaches a model.
+    func requireFiniteFeatures() throws {
+        if let bad = first(where: { !$0.windows.allSatisfy(\.isFinite) || !$0.song.allSatisfy(\.isFinite) }) {
+            throw TrainerError.nonFiniteFeatures(song: bad.id)
         }
     }
 }
