@@ -149,7 +149,7 @@ public struct AudioDecoder: Sendable {
             if strict { throw problem.error(path: path) }
             let seconds = String(format: "%.2f", Double(decoded) / Double(info.sampleRate))
             warning = "\(path): the audio stream ends early in a decoder error (\(problem.reason)); kept the \(seconds) s that decoded"
-                + " (re-copy or re-download it; GENREKIT_STRICT=1 refuses such files)"
+                + " (re-copy or re-download it; --strict or GENREKIT_STRICT=1 refuses such files)"
         }
         if let resampler {
             do { try resampler.finish(into: &output) } catch { throw AudioDecoder.relabel(error, path) }

@@ -11,7 +11,10 @@ struct DecodeCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output .npy path.") var out: String
     @Option(help: "Output sample rate in Hz (0 keeps the file's rate).") var sampleRate: Int = 16000
 
+    @OptionGroup var decoding: DecodingOptions
+
     func run() throws {
+        decoding.apply()
         do {
             let audio = try AudioDecoder(sampleRate: sampleRate == 0 ? nil : sampleRate).decode(path: file)
             try NPYArray(shape: [audio.samples.count], values: audio.samples).write(to: out)

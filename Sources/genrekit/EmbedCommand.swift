@@ -25,7 +25,10 @@ struct EmbedCommand: ParsableCommand {
     var features: String?
     @Option(help: "Feature cache path for --features (default ~/.cache/genrekit/features.sqlite).") var cache: String?
 
+    @OptionGroup var decoding: DecodingOptions
+
     func run() throws {
+        decoding.apply()
         let layers = layer.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
         guard out.hasSuffix(".npy") || out.hasSuffix(".csv") else {
             printError("error: --out must end in .npy or .csv"); throw ExitCode(2)

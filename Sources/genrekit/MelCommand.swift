@@ -13,7 +13,10 @@ struct MelCommand: ParsableCommand {
     @Flag(help: "Write the mel power (before log compression) instead.") var power = false
     @Flag(help: "Use the single-precision KissFFT STFT (faster, not bit-exact with librosa).") var singlePrecision = false
 
+    @OptionGroup var decoding: DecodingOptions
+
     func run() throws {
+        decoding.apply()
         let fe = MusicnnFrontEnd(precision: singlePrecision ? .single : .double)
         do {
             let audio = try fe.decoder.decode(path: file)

@@ -15,7 +15,10 @@ struct PredictCommand: ParsableCommand {
     var format: BatchFormat = .table
     @Option(help: "Feature cache path (default ~/.cache/genrekit/features.sqlite).") var cache: String?
 
+    @OptionGroup var decoding: DecodingOptions
+
     func run() throws {
+        decoding.apply()
         try reportingErrors {
             let m = try GenreModel.read(from: model)
             guard m.task == .classification else {

@@ -34,7 +34,10 @@ struct TagCommand: ParsableCommand {
         model.hasSuffix(".gkmodel") || (ModelArchitecture.named(model) == nil && FileManager.default.fileExists(atPath: model))
     }
 
+    @OptionGroup var decoding: DecodingOptions
+
     func run() throws {
+        decoding.apply()
         let files = inputs.flatMap(Dataset.audioFiles(at:))
         let output = TagBatchOutput(command: self, fileCount: files.count)
         if isModelFile {
