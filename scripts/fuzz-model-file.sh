@@ -24,7 +24,9 @@ for d in "$B"/*.build; do
 done
 maps=()
 for m in Sources/C*/module.modulemap; do maps+=(-Xcc "-fmodule-map-file=$m"); done
-for m in "$B"/*.build/module.modulemap; do maps+=(-Xcc "-fmodule-map-file=$m"); done
+for m in "$B"/*.build/module.modulemap "$S"/checkouts/GRDB.swift/Sources/GRDBSQLite/module.modulemap; do
+  [ -e "$m" ] && maps+=(-Xcc "-fmodule-map-file=$m")
+done
 nice swiftc -O -parse-as-library -sanitize=$SAN -I "$MODS" "${maps[@]}" -Xcc -ISources/CDecoderMessages/include \
   -Xcc -I/usr/include/x86_64-linux-gnu \
   Fuzz/ModelFileFuzzer.swift "${objs[@]}" -lsndfile -lsoxr -lavformat -lavcodec -lavutil -lswresample -lkissfft-float \
