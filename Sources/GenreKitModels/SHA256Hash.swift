@@ -1,4 +1,5 @@
 import Foundation
+import GenreKitAudio
 
 /// SHA-256 (FIPS 180-4) in plain Swift, used to key cached features by the content of an audio file rather than its path.
 ///
