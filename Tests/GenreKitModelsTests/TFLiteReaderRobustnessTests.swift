@@ -48,14 +48,19 @@ final class TFLiteReaderRobustnessTests: XCTestCase {
         let bytes = try original()
         // Where the tables are: everything outside the big constant buffers.
         let file = try TFLiteModelFile(bytes: bytes)
-        let data = file.buffers.filter { $0.count > 0 }.map { $0.start..<($0.start + $0.count) }
-        let structural = (0..<bytes.count).lazy.filter { p in !data.contains { $0.contains(p) } }
-        let positions = Array(structural)
+        let data = file.buffers.filter { $0.count > 0 }.map { $0.start..<($0.start + $0.count) }.sorted { $0.lowerBound < $1.lowerBound }
+        var positions: [Int] = []
+        var p = 0
+        for r in data {
+            if p < r.lowerBound { positions += Array(p..<r.lowerBound) }
+            p = max(p, r.upperBound)
+        }
+        positions += Array(p..<bytes.count)
         XCTAssertGreaterThan(positions.count, 1000)
         var state: UInt32 = 99
         func next() -> Int { state = state &* 1_664_525 &+ 1_013_904_223; return Int(state >> 8) }
         var refused = 0, loaded = 0
-        for trial in 0..<600 {
+        for trial in 0..<160 {
             var copy = bytes
             let flips = 1 + trial % 3
             for _ in 0..<flips {
@@ -70,7 +75,7 @@ final class TFLiteReaderRobustnessTests: XCTestCase {
             }
         }
         print("bit-flipped copies: \(refused) refused, \(loaded) loaded (harmless flips)")
-        XCTAssertGreaterThan(refused, 100)
+        XCTAssertGreaterThan(refused, 40)
     }
 
     func testChecksumIsVerifiedForTheKnownModel() throws {

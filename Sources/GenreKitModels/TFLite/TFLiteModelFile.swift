@@ -189,30 +189,32 @@ public struct TFLiteModelFile: Sendable {
 
     /// A constant float32 tensor's values.
     public func floatConstant(_ index: Int) throws -> [Float] {
-        try typedConstant(index, .float32) { s, i in Float(bitPattern: Self.le32(s, i)) }
+        try typedConstant(index, .float32, as: UInt32.self).map { Float(bitPattern: UInt32(littleEndian: $0)) }
     }
 
     /// A constant int32 tensor's values.
     public func int32Constant(_ index: Int) throws -> [Int32] {
-        try typedConstant(index, .int32) { s, i in Int32(bitPattern: Self.le32(s, i)) }
+        try typedConstant(index, .int32, as: Int32.self).map { Int32(littleEndian: $0) }
     }
 
     /// A constant int8 tensor's values.
     public func int8Constant(_ index: Int) throws -> [Int8] {
-        try typedConstant(index, .int8) { s, i in Int8(bitPattern: s[s.startIndex + i]) }
+        try typedConstant(index, .int8, as: Int8.self)
     }
 
-    static func le32(_ s: ArraySlice<UInt8>, _ i: Int) -> UInt32 {
-        let p = s.startIndex + 4 * i
-        return UInt32(s[p]) | UInt32(s[p + 1]) << 8 | UInt32(s[p + 2]) << 16 | UInt32(s[p + 3]) << 24
-    }
-
-    func typedConstant<T>(_ index: Int, _ type: ElementType, _ element: (ArraySlice<UInt8>, Int) -> T) throws -> [T] {
+    /// The constant's elements, loaded from the (possibly unaligned) file bytes.
+    func typedConstant<T: FixedWidthInteger>(_ index: Int, _ type: ElementType, as: T.Type) throws -> [T] {
         let t = tensors[index]
         guard t.type == type else { throw TFLiteError.unsupported("tensor \(t.name) is \(t.type), expected \(type)") }
         guard let bytes = try constantBytes(of: index) else {
             throw TFLiteError.unsupported("tensor \(t.name) must be a constant")
         }
-        return (0..<t.elementCount).map { element(bytes, $0) }
+        let n = t.elementCount
+        return [T](unsafeUninitializedCapacity: n) { out, initialized in
+            bytes.withUnsafeBytes { raw in
+                for i in 0..<n { out[i] = raw.loadUnaligned(fromByteOffset: i * MemoryLayout<T>.size, as: T.self) }
+            }
+            initialized = n
+        }
     }
 }
