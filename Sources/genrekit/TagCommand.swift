@@ -17,13 +17,14 @@ struct TagCommand: ParsableCommand {
         """)
 
     @Argument(help: "Audio files.") var files: [String]
-    @Option(help: "Model: \(ModelArchitecture.all.map(\.name).joined(separator: ", ")), or the path of a tagger you trained (.gkmodel).") var model = "MSD_musicnn"
+    @Option(help: "Model: \(ModelArchitecture.all.map(\.name).joined(separator: ", ")), yamnet, or the path of a tagger you trained (.gkmodel).") var model = "MSD_musicnn"
     @Option(help: "Number of top tags to print.") var top = 5
     @Option(help: "Window length in seconds (musicnn's input_length).") var length = 3.0
     @Option(help: "Hop between windows in seconds (musicnn's input_overlap); 0 for back-to-back windows.") var overlap = 0.0
     @Option(help: "Output format: table, json (with the full taggram) or csv.") var format: OutputFormat = .table
     @Option(help: "Write the taggram as an SVG heat map (one file: this path; several files: FILE-stem suffixes).") var taggram: String?
     @Option(help: "Feature cache for a trained tagger (default ~/.cache/genrekit/features.sqlite).") var cache: String?
+    @Flag(help: "With --model yamnet: rank only AudioSet's music genre and style classes.") var music = false
 
     /// True when `--model` names a trained tagger file rather than a pre-trained network.
     var isModelFile: Bool {
@@ -34,6 +35,10 @@ struct TagCommand: ParsableCommand {
         let results: [Result<FileAnalysis, Error>]
         if isModelFile {
             results = try reportingErrors { try analyzeWithTrainedTagger() }
+        } else if model == YAMNetModel.name {
+            let tagger = try loadYAMNetTagger(music: music)
+            let bar = ProgressBar(total: files.count, label: "files")
+            results = BatchRunner.map(files, progress: { done, _ in bar.update(done) }) { try tagger.analyze(path: $0) }
         } else {
             let tagger = try loadTagger(model: model, length: length, overlap: overlap)
             let bar = ProgressBar(total: files.count, label: "files")
@@ -107,6 +112,15 @@ struct TagCommand: ParsableCommand {
 }
 
 /// Loads a model and builds a tagger, turning failures into one-line messages.
+func loadYAMNetTagger(music: Bool) throws -> YAMNetTagger {
+    do {
+        return YAMNetTagger(model: try YAMNetModel.load(), musicOnly: music)
+    } catch {
+        printError("error: \(error)")
+        throw ExitCode(2)
+    }
+}
+
 func loadTagger(model: String, length: Double, overlap: Double) throws -> Tagger {
     do {
         let m = try PretrainedModel.load(model)
