@@ -33,6 +33,24 @@ final class TFLiteOpsTests: XCTestCase {
         XCTAssertEqual(d.q, [-128, 27])
     }
 
+    /// Exact half-way products, more than eight of them (the eight-lane path) and a scalar tail: rounded away from zero.
+    func testQuantizationTiesRoundAwayFromZeroInEveryLane() {
+        // max = 255/16 → s = 1/16 exactly, 1/s = 16: x = k/16 + 1/32 gives the product k + ½; z = −128.
+        var x: [Float] = (0..<19).map { Float($0) / 16 + 1.0 / 32 }
+        x.append(255.0 / 16)
+        let a = quantize(x)
+        XCTAssertEqual(a.scale, 1.0 / 16)
+        XCTAssertEqual(a.zero, -128)
+        XCTAssertEqual(a.q, (0..<19).map { Float(-128 + $0 + 1) } + [127])
+        // Negative ties: r_min = −8, r_max = 255/16 − 8 → s = 1/16, z = 0; −(k + ½) → −(k + 1).
+        var y: [Float] = (0..<19).map { -(Float($0) / 16 + 1.0 / 32) }
+        y += [-8, 255.0 / 16 - 8]
+        let b = quantize(y)
+        XCTAssertEqual(b.scale, 1.0 / 16)
+        XCTAssertEqual(b.zero, 0)
+        XCTAssertEqual(b.q, (0..<19).map { Float(-($0 + 1)) } + [-128, 127])
+    }
+
     /// `HybridDense` against the formula evaluated with integers in the test, per row and per group, bit for bit.
     func testHybridDenseMatchesTheIntegerFormula() {
         let o = 3, k = 5
