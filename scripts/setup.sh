@@ -4,6 +4,8 @@
 #
 #   GENREKIT_MODELS   where the model folders go (default ~/.cache/genrekit/models)
 #   GENREKIT_WITH_DATASETS=1   also install FluidSynth + General MIDI soundfont (for ../shared/datasets)
+#   GENREKIT_YAMNET   path to TensorFlow's yamnet.tflite (optional; default: ../shared/models/yamnet.tflite when
+#                     that folder exists). Installed into $GENREKIT_MODELS/yamnet after its SHA-256 is checked.
 set -euo pipefail
 
 MUSICNN_VERSION=0.1.0
@@ -74,6 +76,39 @@ with zipfile.ZipFile(wheel) as z:
 PY
   touch "$stamp"
   changed=1
+fi
+
+# 3. YAMNet (optional second network family): TensorFlow's YAMNet TFLite file and its class map, copied from
+#    GENREKIT_YAMNET or ../shared/models (next to the repository) when present; musicnn works without it.
+YAMNET_SHA256=687f226c147a2caab4706fbbab5e9cecb14b9a368264bf61108078b1fddf68f5
+YAMNET_MAP_SHA256=774ed5c4389262a4aa6ba6b8c5703f66dd80d62be07dbc1a86bccf3fe415a1e9
+repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+yamnet_src=${GENREKIT_YAMNET:-}
+if [ -z "$yamnet_src" ] && [ -f "$repo_root/../shared/models/yamnet.tflite" ]; then
+  yamnet_src="$repo_root/../shared/models/yamnet.tflite"
+fi
+yamnet_dir="$MODELS_DIR/yamnet"
+if [ -n "$yamnet_src" ]; then
+  [ -f "$yamnet_src" ] || { say "GENREKIT_YAMNET=$yamnet_src: no such file"; exit 1; }
+  if [ ! -f "$yamnet_dir/yamnet.tflite" ] || [ "$(sha256sum "$yamnet_dir/yamnet.tflite" | cut -d' ' -f1)" != "$YAMNET_SHA256" ]; then
+    got=$(sha256sum "$yamnet_src" | cut -d' ' -f1)
+    if [ "$got" != "$YAMNET_SHA256" ]; then
+      say "SHA-256 mismatch for $yamnet_src (expected $YAMNET_SHA256, got $got): not installing YAMNet"; exit 1
+    fi
+    mkdir -p "$yamnet_dir"
+    cp "$yamnet_src" "$yamnet_dir/.yamnet.tflite.tmp" && mv "$yamnet_dir/.yamnet.tflite.tmp" "$yamnet_dir/yamnet.tflite"
+    say "installed YAMNet into $yamnet_dir"
+    changed=1
+  fi
+  map_src="$(dirname "$yamnet_src")/yamnet_class_map.tsv"
+  if [ -f "$map_src" ] && [ ! -f "$yamnet_dir/yamnet_class_map.tsv" ]; then
+    got=$(sha256sum "$map_src" | cut -d' ' -f1)
+    if [ "$got" = "$YAMNET_MAP_SHA256" ]; then
+      cp "$map_src" "$yamnet_dir/yamnet_class_map.tsv"; changed=1
+    else
+      say "SHA-256 mismatch for $map_src (expected $YAMNET_MAP_SHA256, got $got): class names not installed"
+    fi
+  fi
 fi
 
 if [ $changed = 0 ]; then

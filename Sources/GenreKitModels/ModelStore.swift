@@ -4,6 +4,8 @@ import Foundation
 public enum ModelStoreError: Error, CustomStringConvertible, Equatable, Sendable {
     /// The model's folder is missing or holds no `*.index` checkpoint file.
     case modelMissing(name: String, directory: String)
+    /// YAMNet's TensorFlow Lite file is not in the model cache.
+    case yamnetMissing(directory: String)
 
     public var description: String {
         switch self {
@@ -14,6 +16,8 @@ public enum ModelStoreError: Error, CustomStringConvertible, Equatable, Sendable
                 hint += "; known models: \(ModelStore.knownModels.joined(separator: ", "))"
             }
             return "model '\(name)' not found at \(directory); \(hint)"
+        case .yamnetMissing(let directory):
+            return "model 'yamnet' not found at \(directory)/yamnet.tflite; run scripts/setup.sh with ../shared/models present or GENREKIT_YAMNET=/path/to/yamnet.tflite (it checks the SHA-256), or copy yamnet.tflite and yamnet_class_map.tsv there"
         }
     }
 }

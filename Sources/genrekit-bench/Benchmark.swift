@@ -18,6 +18,7 @@ struct Benchmark {
         case "learning": try LearningBenchmarkCommand().run()
         case "extract": try ExtractionBenchmarkCommand(arguments: args).run()
         case "finetune": try FineTuneBenchmarkCommand(arguments: args).run()
+        case "yamnet": try YAMNetBenchmarkCommand(arguments: args).run()
         default: usage(); exit(2)
         }
     }
@@ -29,6 +30,7 @@ struct Benchmark {
                genrekit-bench extract [--folder F] [--limit N]
                genrekit-bench finetune [--model MSD_musicnn] [--batch 32] [--steps 5]
                genrekit-bench model [--file F] [--models MSD_musicnn,MTT_musicnn] [--repeat N] [--process no]
+               genrekit-bench yamnet [--file F] [--repeat N]
           frontend  decode + log-mel + windows of a 5-minute file vs librosa (same run)
           learning  logistic-regression probe fit, 10,000 × 753, vs scikit-learn on the same data
           extract   feature extraction of a folder (--folder F --limit 100) on all cores vs warm librosa + TensorFlow
@@ -36,6 +38,7 @@ struct Benchmark {
                     training GFLOP/s against sgemm peak in the same run
           model     decode + mel + network on a 5-minute file vs librosa + TensorFlow, GFLOP/s per layer group,
                     sgemm peak, and whole-process genrekit tag vs python -m musicnn.tagger
+          yamnet    YAMNet (network only) on a 5-minute file vs tf.lite.Interpreter (XNNPACK and reference kernels)
         """)
     }
 }

@@ -18,6 +18,8 @@ struct ModelCommand: ParsableCommand {
             }
             let r = RandomMusicnnWeights.architecture
             print("  \(r.name.padding(toLength: 16, withPad: " ", startingAt: 0)) musicnn with untrained TensorFlow-default weights (baseline), layers: \(r.featureNames.joined(separator: ",")) [generated, no checkpoint]")
+            let y = store.isYAMNetInstalled ? "installed" : "not installed: scripts/setup.sh with ../shared/models or GENREKIT_YAMNET=/path/to/yamnet.tflite"
+            print("  \(YAMNetModel.name.padding(toLength: 16, withPad: " ", startingAt: 0)) TensorFlow Lite (AudioSet), \(YAMNetModel.classCount) classes, layers: embedding,scores [\(y)]")
         }
     }
 

@@ -19,7 +19,7 @@ struct TagCommand: ParsableCommand {
         """)
 
     @Argument(help: "Audio files, or folders (searched recursively for audio files, in path order).") var inputs: [String]
-    @Option(help: "Model: \(ModelArchitecture.all.map(\.name).joined(separator: ", ")), or the path of a tagger you trained (.gkmodel).") var model = "MSD_musicnn"
+    @Option(help: "Model: \(ModelArchitecture.all.map(\.name).joined(separator: ", ")), yamnet, or the path of a tagger you trained (.gkmodel).") var model = "MSD_musicnn"
     @Option(help: "Number of top tags to print.") var top = 5
     @Option(help: "Window length in seconds (musicnn's input_length).") var length = 3.0
     @Option(help: "Hop between windows in seconds (musicnn's input_overlap); 0 for back-to-back windows.") var overlap = 0.0
@@ -28,6 +28,7 @@ struct TagCommand: ParsableCommand {
     @Option(help: "Write the taggram as an SVG heat map (one file: this path; several files: FILE-stem suffixes).") var taggram: String?
     @Option(help: "Feature cache for a trained tagger (default ~/.cache/genrekit/features.sqlite).") var cache: String?
     @Option(help: "Also write an HTML report of the batch: tag distribution and one taggram per file.") var report: String?
+    @Flag(help: "With --model yamnet: rank only AudioSet's music genre and style classes.") var music = false
 
     /// True when `--model` names a trained tagger file rather than a pre-trained network.
     var isModelFile: Bool {
@@ -44,12 +45,17 @@ struct TagCommand: ParsableCommand {
             let results = try reportingErrors { try analyzeWithTrainedTagger(files) }
             for (file, result) in zip(files, results) { output.emit(file, result) }
         } else {
-            let tagger = try loadTagger(model: model, length: length, overlap: overlap)
+            let analyze: @Sendable (String) throws -> FileAnalysis
+            if model == YAMNetModel.name {
+                let tagger = try loadYAMNetTagger(music: music)
+                analyze = { try tagger.analyze(path: $0) }
+            } else {
+                let tagger = try loadTagger(model: model, length: length, overlap: overlap)
+                analyze = { try tagger.analyze(path: $0) }
+            }
             let bar = ProgressBar(total: files.count, label: "files")
             // Each file's result is written as soon as it and the files before it are done.
-            BatchRunner.forEach(files, progress: { done, _ in bar.update(done) }, { try tagger.analyze(path: $0) }) { i, result in
-                output.emit(files[i], result)
-            }
+            BatchRunner.forEach(files, progress: { done, _ in bar.update(done) }, analyze) { i, result in output.emit(files[i], result) }
         }
         try output.finish()
     }
@@ -75,6 +81,15 @@ struct TagCommand: ParsableCommand {
 }
 
 /// Loads a model and builds a tagger, turning failures into one-line messages.
+func loadYAMNetTagger(music: Bool) throws -> YAMNetTagger {
+    do {
+        return YAMNetTagger(model: try YAMNetModel.load(), musicOnly: music)
+    } catch {
+        printError("error: \(error)")
+        throw ExitCode(2)
+    }
+}
+
 func loadTagger(model: String, length: Double, overlap: Double) throws -> Tagger {
     do {
         let m = try PretrainedModel.load(model)

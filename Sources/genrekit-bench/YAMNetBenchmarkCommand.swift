@@ -1,0 +1,38 @@
+import Foundation
+import GenreKit
+
+/// `genrekit-bench yamnet`: YAMNet on a 5-minute file (decoded at 16 kHz once; network only, warm, median of
+/// `--repeat` runs) against `tf.lite.Interpreter` on the same windows in the same run (`reference/bench_yamnet.py`:
+/// the default XNNPACK delegate and the reference kernels, each with as many threads as cores).
+struct YAMNetBenchmarkCommand {
+    let file: String?
+    let repeats: Int
+
+    init(arguments: [String]) {
+        let o = Options(arguments)
+        file = o["file"]
+        repeats = Int(o["repeat"] ?? "") ?? 3
+    }
+
+    func run() throws {
+        let path = try file ?? syntheticSong()
+        let audio = try AudioDecoder(sampleRate: YAMNetModel.sampleRate).decode(path: path)
+        print(String(format: "file: %@ (%.1f s at 16 kHz)", path, Double(audio.samples.count) / 16000))
+        let model = try YAMNetModel.load()
+        var windows = 0
+        let times = timeRuns(repeat: repeats) { windows = model.predict(waveform: audio.samples).scores.shape[0] }
+        let gk = median(times)
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        print(String(format: "genrekit: %.3f s for %d windows (%.2f ms/window, %d cores), median of %d", gk, windows, 1000 * gk / Double(windows), cores, repeats))
+        let npy = NSTemporaryDirectory() + "genrekit-bench-yamnet-\(getpid()).npy"
+        try NPYArray(shape: [audio.samples.count], values: audio.samples).write(to: npy)
+        defer { try? FileManager.default.removeItem(atPath: npy) }
+        guard let ref = runReferenceScript("reference/bench_yamnet.py", [npy, ModelStore().yamnetModelPath, String(cores), String(repeats)]) else { return }
+        for key in ["xnnpack", "builtin"] {
+            if let t = ref[key] as? Double {
+                print(String(format: "tf.lite.Interpreter (%@, %d threads): %.3f s → GenreKit is %.2fx %@", key, cores, t,
+                             t >= gk ? t / gk : gk / t, t >= gk ? "faster" : "slower"))
+            }
+        }
+    }
+}
