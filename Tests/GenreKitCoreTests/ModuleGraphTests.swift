@@ -16,7 +16,8 @@ final class ModuleGraphTests: XCTestCase {
         "GenreKitModels": ["GenreKitCore", "GenreKitAudio", "GenreKitDSP", "GenreKitNN"],
         "GenreKitBenchmarks": ["GenreKitCore", "GenreKitDSP", "GenreKitNN", "GenreKitModels", "GenreKitLearning", "CBLAS"],
         "GenreKit": ["GenreKitCore", "GenreKitAudio", "GenreKitDSP", "GenreKitNN", "GenreKitModels", "GenreKitLearning", "GRDB"],
-        "genrekit": ["GenreKit", "ArgumentParser"],
+        "GenreKitServer": ["GenreKit", "Hummingbird"],
+        "genrekit": ["GenreKit", "GenreKitServer", "ArgumentParser"],
         "genrekit-bench": ["GenreKit", "GenreKitBenchmarks"],
     ]
 
@@ -29,6 +30,7 @@ final class ModuleGraphTests: XCTestCase {
         "GenreKitLearningTests": ["GenreKitLearning", "GenreKitCore"],
         "GenreKitModelsTests": ["GenreKitModels", "GenreKitBenchmarks", "GenreKitCore", "GenreKitAudio", "GenreKitDSP", "GenreKitNN"],
         "GenreKitTests": ["GenreKit", "GenreKitBenchmarks"],
+        "GenreKitServerTests": ["GenreKitServer", "GenreKit", "Hummingbird", "HummingbirdTesting"],
     ]
 
     /// Test targets may also import what their modules depend on; Package.swift names only the direct ones.
@@ -40,6 +42,7 @@ final class ModuleGraphTests: XCTestCase {
         "GenreKitLearningTests": ["GenreKitLearning", "GenreKitCore"],
         "GenreKitModelsTests": ["GenreKitModels", "GenreKitBenchmarks"],
         "GenreKitTests": ["GenreKit", "GenreKitBenchmarks"],
+        "GenreKitServerTests": ["GenreKitServer", "GenreKit", "Hummingbird", "HummingbirdTesting"],
     ]
 
     static let platform: Set<String> = ["Foundation", "Dispatch", "Glibc", "Darwin", "XCTest"]
