@@ -49,10 +49,13 @@ public final class JobQueue: Sendable {
     public func run<T: Sendable>(timeout: Double?, _ work: @escaping @Sendable () throws -> T,
                                  finally: @escaping @Sendable () -> Void = {}) async throws -> T {
         let handoff = Handoff<T>()
+        // The worker is freed and `finally` has run before the caller hears the result, so a client that sends its
+        // next request as soon as it has the answer finds the slot free (and the temporary file gone).
         let job: @Sendable () -> Void = { [self] in
-            defer { finally(); finish() }
-            guard !handoff.isResolved else { return }  // its caller gave up while it waited
-            handoff.resolve(Result { try work() })
+            let result: Result<T, Error>? = handoff.isResolved ? nil : Result { try work() }  // nil: its caller gave up
+            finally()
+            finish()
+            if let result { handoff.resolve(result) }
         }
         let admitted: Result<Bool, JobQueueError> = state.withLock { s in
             if s.closed { return .failure(.closed) }
