@@ -142,7 +142,9 @@ public struct GenreKitServer: Sendable {
         do {
             let data = try await queue.run(timeout: configuration.timeoutSeconds, {
                 hook?()
-                return try job.run(path: path, filename: filename)
+                // Jobs run side by side (and a job's windows in parallel when a core is spare): OpenBLAS's own
+                // threads would oversubscribe the cores, as in BatchRunner.
+                return try BLASThreads.withSingleThread { try job.run(path: path, filename: filename) }
             }, finally: { try? FileManager.default.removeItem(atPath: path) })
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
         } catch let e as JobQueueError {
