@@ -50,6 +50,14 @@ enum ServerFixture {
             let model = try Trainer(settings: TrainerSettings(choice: .logreg, folds: 0))
                 .train(items, labels: genres.map(\.name), featureSpec: spec.key)
             try model.write(to: "\(folder)/genres.gkmodel")
+            // A tagger on the same features: drone is "low" and "steady", bells "high".
+            let tagged = items.map { i in
+                ItemFeatures(id: i.id, label: -1, windows: i.windows, windowCount: i.windowCount, song: i.song, windowStarts: i.windowStarts,
+                             labelSet: i.label == 0 ? [0, 2] : [1])
+            }
+            let tagger = try TagTrainer(settings: TrainerSettings(choice: .logreg, folds: 0))
+                .train(tagged, labels: ["low", "high", "steady"], featureSpec: spec.key)
+            try tagger.write(to: "\(folder)/texture.gkmodel")
             try Data("not a model".utf8).write(to: URL(fileURLWithPath: "\(folder)/broken.gkmodel"))
             return try ModelRegistry(pretrained: ["MSD_musicnn"], store: ModelStore(), directory: folder)
         }

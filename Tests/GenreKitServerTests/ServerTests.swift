@@ -43,7 +43,9 @@ final class ServerTests: XCTestCase {
             XCTAssertEqual(try jsonObject(health)["status"] as? String, "ok")
 
             let models = try JSONDecoder().decode(ModelList.self, from: Data(buffer: try await send(client, .get, "/v1/models").body)).models
-            XCTAssertEqual(models.map(\.name), ["MSD_musicnn", "genres"], "broken.gkmodel is skipped, the others listed")
+            XCTAssertEqual(models.map(\.name), ["MSD_musicnn", "genres", "texture"], "broken.gkmodel is skipped, the others listed")
+            XCTAssertEqual(models[2].kind, .tagger)
+            XCTAssertEqual(models[2].windowSeconds, 3)
             XCTAssertEqual(models[0].kind, .pretrained)
             XCTAssertEqual(models[0].labels.count, 50)
             XCTAssertEqual(models[1].kind, .classifier)
@@ -91,6 +93,18 @@ final class ServerTests: XCTestCase {
             XCTAssertEqual(record.topTags?.map(\.tag), direct.topTags?.map(\.tag))
             XCTAssertEqual(record.windowStartsSeconds, direct.windowStartsSeconds)
             for (x, y) in zip(record.taggram!.joined(), direct.taggram!.joined()) { XCTAssertEqual(x, y, accuracy: 1e-5) }
+
+            // A trained tagger: its own windows, its thresholds and the tags that pass them.
+            let trained = try await send(client, .post, "/v1/tag?model=texture&top=2", headers: audioType,
+                                         body: try ServerFixture.wav(freqs: [110, 165], seconds: 7))
+            XCTAssertEqual(trained.status, .ok, text(trained.body))
+            let t = try JSONDecoder().decode(TagRecord.self, from: bytes(trained.body))
+            XCTAssertEqual(t.tags, ["low", "high", "steady"])
+            XCTAssertEqual(t.topTags?.count, 2)
+            XCTAssertEqual(t.thresholds?.count, 3)
+            XCTAssertEqual(Set(t.decidedTags?.map(\.tag) ?? []), ["low", "steady"], "a drone")
+            let wrongWindows = try await send(client, .post, "/v1/tag?model=texture&length=5", headers: audioType, body: song)
+            XCTAssertEqual(wrongWindows.status, .badRequest)
 
             let overlapped = try await send(client, .post, "/v1/tag?length=3&overlap=1", headers: [:], body: song)
             XCTAssertEqual(overlapped.status, .ok)
