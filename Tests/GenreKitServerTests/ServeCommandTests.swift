@@ -38,7 +38,7 @@ final class ServeCommandTests: XCTestCase {
         }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: executable)
-        p.arguments = ["serve", "--port", "0", "--pretrained", "MSD_musicnn", "--max-upload-mb", "1"]
+        p.arguments = ["serve", "--port", "0", "--pretrained", "MSD_musicnn", "--max-upload-mb", "5"]
         let err = Pipe()
         p.standardError = err
         try p.run()
@@ -56,19 +56,39 @@ final class ServeCommandTests: XCTestCase {
         let health = try Self.exchange(port: port!, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         XCTAssertTrue(health.hasPrefix("HTTP/1.1 200"), health)
         XCTAssertTrue(health.contains("\"status\":\"ok\""), health)
-        // Declares 5 MB and sends none of it: the answer comes from the header alone.
-        let big = try Self.exchange(port: port!, "POST /v1/tag HTTP/1.1\r\nHost: x\r\nContent-Type: audio/wav\r\nContent-Length: 5000000\r\n\r\n")
+        // Declares 50 MB and sends none of it: the answer comes from the header alone.
+        let big = try Self.exchange(port: port!, "POST /v1/tag HTTP/1.1\r\nHost: x\r\nContent-Type: audio/wav\r\nContent-Length: 50000000\r\n\r\n")
         XCTAssertTrue(big.hasPrefix("HTTP/1.1 413"), big)
         XCTAssertTrue(big.contains("application/problem+json"), big)
+
+        // SIGTERM while a 60-s song is being analysed: the analysis finishes and is answered, then the server exits 0.
+        let song = try ServerFixture.wav(freqs: [220, 330], seconds: 60)
+        let answer = Locked(""), bound = port!
+        let upload = Thread {
+            let head = "POST /v1/tag?filename=long.wav HTTP/1.1\r\nHost: x\r\nContent-Type: audio/wav\r\nContent-Length: \(song.count)\r\nConnection: close\r\n\r\n"
+            let reply = (try? Self.exchange(port: bound, head, body: song)) ?? "no answer"
+            answer.withLock { $0 = reply }
+        }
+        upload.start()
+        var running = false
+        for _ in 0..<6000 where !running {  // until the job runs (a bound, not a timing check)
+            let h = try Self.exchange(port: port!, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            running = h.contains("\"running\":1")
+            if !running { if !answer.value.isEmpty { break }; usleep(10_000) }
+        }
+        XCTAssertTrue(running, "the upload never ran: \(answer.value.prefix(300))")
         kill(p.processIdentifier, SIGTERM)
         p.waitUntilExit()
+        for _ in 0..<6000 where answer.value.isEmpty { usleep(10_000) }
+        XCTAssertTrue(answer.value.hasPrefix("HTTP/1.1 200"), String(answer.value.prefix(300)))
+        XCTAssertTrue(answer.value.contains("\"path\":\"long.wav\""))
         XCTAssertEqual(p.terminationReason, .exit)
         XCTAssertEqual(p.terminationStatus, 0, log)
     }
 
     /// Sends `request` to 127.0.0.1:`port` and reads the answer's head and body (until the server closes, or the
     /// body's Content-Length is in).
-    static func exchange(port: Int, _ request: String) throws -> String {
+    static func exchange(port: Int, _ request: String, body: Data = Data()) throws -> String {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EIO) }
         defer { close(fd) }
@@ -80,8 +100,13 @@ final class ServeCommandTests: XCTestCase {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
-        let bytes = Array(request.utf8)
-        _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+        let bytes = Array(request.utf8) + Array(body)
+        var sent = 0
+        while sent < bytes.count {
+            let n = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + sent, $0.count - sent, 0) }
+            if n <= 0 { break }
+            sent += n
+        }
         var answer = [UInt8]()
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
