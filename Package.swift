@@ -5,7 +5,8 @@ import PackageDescription
 ///
 ///   GenreKitCore ← GenreKitDSP, GenreKitNN, GenreKitLearning (each: core + its C libraries); GenreKitAudio: C only
 ///   GenreKitModels ← Audio, DSP, NN      GenreKitBenchmarks ← Models, Learning
-///   GenreKit ← Audio, DSP, NN, Models, Learning + GRDB      genrekit ← GenreKit; genrekit-bench ← GenreKit, Benchmarks
+///   GenreKit ← Audio, DSP, NN, Models, Learning + GRDB      GenreKitServer ← GenreKit + Hummingbird
+///   genrekit ← GenreKit, GenreKitServer; genrekit-bench ← GenreKit, Benchmarks
 let package = Package(
     name: "GenreKit",
     platforms: [.macOS(.v13)],
@@ -17,6 +18,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
     ],
     targets: [
         // C libraries from Debian's -dev packages.
@@ -46,8 +48,11 @@ let package = Package(
             "GenreKitCore", "GenreKitAudio", "GenreKitDSP", "GenreKitNN", "GenreKitModels", "GenreKitLearning", "GenreKitCharts",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
+        .target(name: "GenreKitServer", dependencies: [
+            "GenreKit", .product(name: "Hummingbird", package: "hummingbird"),
+        ], resources: [.embedInCode("Resources/index.html"), .embedInCode("Resources/openapi.json")]),
         .executableTarget(name: "genrekit", dependencies: [
-            "GenreKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "GenreKit", "GenreKitServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "genrekit-bench", dependencies: ["GenreKit", "GenreKitBenchmarks"]),
 
@@ -57,6 +62,10 @@ let package = Package(
         .testTarget(name: "GenreKitNNTests", dependencies: ["GenreKitNN", "GenreKitCore"]),
         .testTarget(name: "GenreKitModelsTests", dependencies: ["GenreKitModels", "GenreKitBenchmarks"], resources: [.copy("Fixtures")]),
         .testTarget(name: "GenreKitTests", dependencies: ["GenreKit", "GenreKitBenchmarks"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "GenreKitServerTests", dependencies: [
+            "GenreKitServer", "GenreKit", .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
         .testTarget(name: "GenreKitLearningTests", dependencies: ["GenreKitLearning", "GenreKitCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "GenreKitChartsTests", dependencies: ["GenreKitCharts"]),
     ]

@@ -17,7 +17,8 @@ final class ModuleGraphTests: XCTestCase {
         "GenreKitBenchmarks": ["GenreKitCore", "GenreKitDSP", "GenreKitNN", "GenreKitModels", "GenreKitLearning", "CBLAS"],
         "GenreKitCharts": [],
         "GenreKit": ["GenreKitCore", "GenreKitAudio", "GenreKitDSP", "GenreKitNN", "GenreKitModels", "GenreKitLearning", "GenreKitCharts", "GRDB"],
-        "genrekit": ["GenreKit", "ArgumentParser"],
+        "GenreKitServer": ["GenreKit", "Hummingbird"],
+        "genrekit": ["GenreKit", "GenreKitServer", "ArgumentParser"],
         "genrekit-bench": ["GenreKit", "GenreKitBenchmarks"],
     ]
 
@@ -31,6 +32,7 @@ final class ModuleGraphTests: XCTestCase {
         "GenreKitModelsTests": ["GenreKitModels", "GenreKitBenchmarks", "GenreKitCore", "GenreKitAudio", "GenreKitDSP", "GenreKitNN"],
         "GenreKitTests": ["GenreKit", "GenreKitBenchmarks"],
         "GenreKitChartsTests": ["GenreKitCharts"],
+        "GenreKitServerTests": ["GenreKitServer", "GenreKit", "Hummingbird", "HummingbirdTesting"],
     ]
 
     /// Test targets may also import what their modules depend on; Package.swift names only the direct ones.
@@ -43,6 +45,7 @@ final class ModuleGraphTests: XCTestCase {
         "GenreKitModelsTests": ["GenreKitModels", "GenreKitBenchmarks"],
         "GenreKitTests": ["GenreKit", "GenreKitBenchmarks"],
         "GenreKitChartsTests": ["GenreKitCharts"],
+        "GenreKitServerTests": ["GenreKitServer", "GenreKit", "Hummingbird", "HummingbirdTesting"],
     ]
 
     static let platform: Set<String> = ["Foundation", "FoundationXML", "Dispatch", "Glibc", "Darwin", "XCTest"]

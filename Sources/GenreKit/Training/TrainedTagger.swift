@@ -22,6 +22,14 @@ public struct TrainedTagger: Sendable {
         self.extractor = try model.featureExtractor(store: store, cache: cache)
     }
 
+    /// Uses an extractor built elsewhere for `model`'s feature specification (a server shares its loaded networks).
+    /// - Throws: ``TaggingModelError/notATagger(_:)`` for a classification model.
+    public init(model: GenreModel, extractor: CombinedFeatureExtractor) throws {
+        self.tagger = try model.requireTagger()
+        self.model = model
+        self.extractor = extractor
+    }
+
     /// Analyses every file (features from the cache when present), in input order; a failing file does not stop
     /// the others.
     public func analyze(paths: [String], progress: (@Sendable (FeatureExtractor.Progress) -> Void)? = nil) -> [Result<FileAnalysis, Error>] {
