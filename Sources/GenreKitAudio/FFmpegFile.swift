@@ -49,6 +49,12 @@ final class FFmpegFile {
         defer { av_dict_free(&options) }
         var r = FFmpegLog.capturing(log) { avformat_open_input(&fmt, path, nil, &options) }
         guard r >= 0, let fmt else { throw FFmpegOpenError(reason: FFmpegFile.describe(r, log)) }
+        // FFmpeg's "tty" demuxer reads any text file as ANSI art (a video stream): text is not a recognised medium.
+        if String(cString: fmt.pointee.iformat.pointee.name) == "tty" {
+            var opened: UnsafeMutablePointer<AVFormatContext>? = fmt
+            avformat_close_input(&opened)
+            throw FFmpegOpenError(reason: "text, not audio")
+        }
         format = fmt
         probeScore = Int(fmt.pointee.probe_score)
         r = FFmpegLog.capturing(log) { avformat_find_stream_info(fmt, nil) }

@@ -115,6 +115,30 @@ final class ServerTests: XCTestCase {
         XCTAssertEqual(try leftovers(), [])
     }
 
+    /// An M4A (AAC) upload, what Apple Music libraries hold: decoded through FFmpeg and tagged like a WAV.
+    func testM4AUploadIsTagged() async throws {
+        let server = try makeServer()
+        let wav = temporary + "/m4a-source.wav", m4a = temporary + "/m4a-source.m4a"
+        try ServerFixture.wav(freqs: [880, 1320, 1760], pulse: 2, seconds: 7).write(to: URL(fileURLWithPath: wav))
+        defer { try? FileManager.default.removeItem(atPath: wav); try? FileManager.default.removeItem(atPath: m4a) }
+        let ffmpeg = Process()
+        ffmpeg.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
+        ffmpeg.arguments = ["-hide_banner", "-loglevel", "error", "-nostdin", "-y", "-i", wav, "-c:a", "aac", "-b:a", "96k", m4a]
+        try ffmpeg.run()
+        ffmpeg.waitUntilExit()
+        XCTAssertEqual(ffmpeg.terminationStatus, 0, "ffmpeg (scripts/setup.sh installs it)")
+        let body = try Data(contentsOf: URL(fileURLWithPath: m4a))
+        try await Application(router: server.router()).test(.router) { client in
+            let r = try await send(client, .post, "/v1/tag?model=MSD_musicnn&top=3&filename=song.m4a", headers: audioType, body: body)
+            XCTAssertEqual(r.status, .ok, text(r.body))
+            let record = try JSONDecoder().decode(TagRecord.self, from: bytes(r.body))
+            XCTAssertEqual(record.path, "song.m4a")
+            XCTAssertEqual(record.taggram?.count, 2, "7 s (plus the encoder's padding) in back-to-back 3-s windows")
+            XCTAssertEqual(record.topTags?.count, 3)
+        }
+        XCTAssertEqual(try leftovers(), [])
+    }
+
     func testPredictAndEmbed() async throws {
         let server = try makeServer()
         let song = try ServerFixture.wav(freqs: [110, 165], seconds: 7)
