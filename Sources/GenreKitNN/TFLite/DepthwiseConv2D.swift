@@ -8,7 +8,7 @@
 /// with zero padding outside the input (`pt`, `pl` from ``Padding/output(inputSize:kernel:stride:)``). The sum
 /// starts from the bias and adds the taps in row-major `(i, j)` order, one float32 rounding per tap, as TensorFlow
 /// Lite's float kernel does, so results agree bit for bit.
-public struct DepthwiseConv2D: Sendable {
+public struct DepthwiseConv2D: SlidingWindowLayer, Sendable {
     /// `[kh, kw, C·m]`.
     public let filter: [Float]
     public let kernelHeight: Int
@@ -41,11 +41,6 @@ public struct DepthwiseConv2D: Sendable {
         self.activation = activation
     }
 
-    /// `[n, oh, ow, C·m]` for `[n, h, w, C]`.
-    public func outputShape(for s: [Int]) -> [Int] {
-        [s[0], padding.output(inputSize: s[1], kernel: kernelHeight, stride: strideH).size,
-         padding.output(inputSize: s[2], kernel: kernelWidth, stride: strideW).size, outputChannels]
-    }
 
     public func callAsFunction(_ x: Tensor) -> Tensor {
         precondition(x.rank == 4 && x.shape[3] == inputChannels, "DepthwiseConv2D: input \(x.shape)")

@@ -8,7 +8,7 @@
 ///
 /// with zero padding outside the input. Cost `O(outputs · K)` without BLAS: meant for the small first layer of a
 /// network (YAMNet's 3×3×1 stem: 288 weights); large float convolutions belong in ``Conv2D``.
-public struct DirectConv2D: Sendable {
+public struct DirectConv2D: SlidingWindowLayer, Sendable {
     /// `[kh, kw, C, O]` (transposed from OHWI so that the inner loop runs over output channels).
     let weightHWIO: [Float]
     public let kernelHeight: Int
@@ -41,10 +41,6 @@ public struct DirectConv2D: Sendable {
         self.activation = activation
     }
 
-    public func outputShape(for s: [Int]) -> [Int] {
-        [s[0], padding.output(inputSize: s[1], kernel: kernelHeight, stride: strideH).size,
-         padding.output(inputSize: s[2], kernel: kernelWidth, stride: strideW).size, outputChannels]
-    }
 
     public func callAsFunction(_ x: Tensor) -> Tensor {
         precondition(x.rank == 4 && x.shape[3] == inputChannels, "DirectConv2D: input \(x.shape)")

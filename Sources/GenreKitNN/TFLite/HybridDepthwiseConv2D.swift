@@ -8,7 +8,7 @@
 ///     y[o] = act( (float32(acc) · w_o) · s + b[o] )
 ///
 /// Padding contributes exactly zero (the tap is skipped), as in TensorFlow Lite.
-public struct HybridDepthwiseConv2D: Sendable {
+public struct HybridDepthwiseConv2D: SlidingWindowLayer, Sendable {
     /// `[kh, kw, C·m]` int8 values.
     public let filter: [Int32]
     public let scales: [Float]
@@ -43,10 +43,6 @@ public struct HybridDepthwiseConv2D: Sendable {
         self.activation = activation
     }
 
-    public func outputShape(for s: [Int]) -> [Int] {
-        [s[0], padding.output(inputSize: s[1], kernel: kernelHeight, stride: strideH).size,
-         padding.output(inputSize: s[2], kernel: kernelWidth, stride: strideW).size, outputChannels]
-    }
 
     public func callAsFunction(_ x: Tensor) -> Tensor {
         precondition(x.rank == 4 && x.shape[3] == inputChannels, "HybridDepthwiseConv2D: input \(x.shape)")
