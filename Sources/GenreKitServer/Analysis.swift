@@ -38,28 +38,62 @@ enum AnalysisJob: Sendable {
     case embed(CombinedFeatureExtractor)
 
     /// Runs on the file at `path`; `filename` is what the client called it (the records' `path`).
-    func run(path: String, filename: String) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+    func run(path: String, filename: String) throws -> AnalysisOutput {
         switch self {
         case .tag(let tagger, let model, let top):
             var a = try tagger.analyze(path: path)
             a.path = filename
-            return try encoder.encode(TagRecord(a, model: model, top: top))
+            return .tags(TagRecord(a, model: model, top: top), a)
         case .tagTrained(let tagger, let model, let top):
             var a = try tagger.analyze(paths: [path])[0].get()
             a.path = filename
-            return try encoder.encode(TagRecord(a, model: model, top: top))
+            return .tags(TagRecord(a, model: model, top: top), a)
         case .predict(let model, let extractor, let aggregation):
             let f = try extractor.extract(paths: [path], progress: nil)[0].get()
             let item = ItemFeatures(id: filename, label: -1, windows: f.windows.matrix.values, windowCount: f.windows.windowCount,
                                     song: f.song, windowStarts: f.windows.windowStarts)
             let song = GenreModelRunner(model: model).predictSong(item, aggregation: aggregation)
-            return try encoder.encode(PredictionRecord(path: filename, labels: model.labels, probabilities: song.probabilities, label: song.label,
-                                                       aggregation: aggregation, windows: (song.windows, item.windowStarts)))
+            return .prediction(PredictionRecord(path: filename, labels: model.labels, probabilities: song.probabilities, label: song.label,
+                                                aggregation: aggregation, windows: (song.windows, item.windowStarts)))
         case .embed(let extractor):
             let f = try extractor.extract(paths: [path], progress: nil)[0].get()
-            return try encoder.encode(EmbedRecord(path: filename, spec: extractor.spec, features: f))
+            return .embedding(EmbedRecord(path: filename, spec: extractor.spec, features: f))
         }
+    }
+
+    /// The model name the records carry (the HTML page's title).
+    var modelName: String {
+        switch self {
+        case .tag(_, let model, _), .tagTrained(_, let model, _): return model
+        case .predict: return "genre"
+        case .embed(let extractor): return extractor.spec.key
+        }
+    }
+
+    var top: Int {
+        switch self {
+        case .tag(_, _, let top), .tagTrained(_, _, let top): return top
+        default: return 5
+        }
+    }
+}
+
+/// One analysed file: the record an endpoint answers (its JSON), and for tags the analysis the HTML page draws.
+enum AnalysisOutput: Sendable, Encodable {
+    case tags(TagRecord, FileAnalysis)
+    case prediction(PredictionRecord)
+    case embedding(EmbedRecord)
+
+    func encode(to encoder: Encoder) throws {
+        switch self {
+        case .tags(let r, _): try r.encode(to: encoder)
+        case .prediction(let r): try r.encode(to: encoder)
+        case .embedding(let r): try r.encode(to: encoder)
+        }
+    }
+
+    var analysis: FileAnalysis? {
+        if case .tags(_, let a) = self { return a }
+        return nil
     }
 }

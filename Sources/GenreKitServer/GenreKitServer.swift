@@ -51,9 +51,9 @@ public struct GenreKitServer: Sendable {
                                         jobs: .init(workers: queue.workers, running: load.running, waiting: load.waiting, depth: queue.depth)))
         }
         router.get("/v1/models") { _, _ in try Self.json(ModelList(models: registry.infos)) }
-        router.post("/v1/tag") { request, _ in try await analyse(request, job: tagJob(Query(request))) }
-        router.post("/v1/predict") { request, _ in try await analyse(request, job: predictJob(Query(request))) }
-        router.post("/v1/embed") { request, _ in try await analyse(request, job: embedJob(Query(request))) }
+        router.post("/v1/tag") { request, _ in try await analyse(request, .tag) }
+        router.post("/v1/predict") { request, _ in try await analyse(request, .predict) }
+        router.post("/v1/embed") { request, _ in try await analyse(request, .embed) }
         return router
     }
 
@@ -74,6 +74,18 @@ public struct GenreKitServer: Sendable {
     }
 
     // MARK: - Jobs from requests
+
+    /// The three analysis endpoints.
+    enum Endpoint: Sendable { case tag, predict, embed }
+
+    /// The job of `endpoint` with `q`'s parameters (400 for a bad one, 404 for an unknown model).
+    func job(_ endpoint: Endpoint, _ q: Query) throws -> AnalysisJob {
+        switch endpoint {
+        case .tag: return try tagJob(q)
+        case .predict: return try predictJob(q)
+        case .embed: return try embedJob(q)
+        }
+    }
 
     func tagJob(_ q: Query) throws -> AnalysisJob {
         let name = q["model"] ?? "MSD_musicnn"
@@ -125,28 +137,48 @@ public struct GenreKitServer: Sendable {
 
     // MARK: - Uploads
 
-    /// Reads the upload into a temporary file and runs `job` on it in the queue; the file is removed on every path.
-    func analyse(_ request: Request, job: AnalysisJob) async throws -> Response {
-        if let type = request.headers[.contentType]?.lowercased(),
-           !(type.hasPrefix("audio/") || type.hasPrefix("video/") || type.hasPrefix("application/octet-stream")) {
-            throw ProblemError(.unsupportedMediaType, "not-audio",
-                               "Content-Type \(type) is not audio; send the file's bytes as audio/* or application/octet-stream")
+    /// Reads the upload into a temporary file and runs the endpoint's job on it in the queue; the file is removed on
+    /// every path. A `multipart/form-data` body goes to ``analyseParts(_:_:query:boundary:format:)`` instead.
+    func analyse(_ request: Request, _ endpoint: Endpoint) async throws -> Response {
+        let query = Query(request)
+        let format = try query.format(for: endpoint)
+        if let type = request.headers[.contentType], let boundary = MultipartParser.boundary(contentType: type) {
+            try admit(request)
+            return try await analyseParts(request, endpoint, query: query, boundary: boundary, format: format)
         }
+        let job = try self.job(endpoint, query)
+        if let type = request.headers[.contentType]?.lowercased(), !Self.isAudio(type) {
+            throw ProblemError(.unsupportedMediaType, "not-audio",
+                               "Content-Type \(type) is not audio; send the file's bytes as audio/* or application/octet-stream, or several files as multipart/form-data")
+        }
+        try admit(request)
+        let (filename, suffix) = Self.clientFile(query["filename"])
+        let path = try await spooler.spool(request.body, declaredLength: request.headers[.contentLength].flatMap { Int($0) }, suffix: suffix)
+        let output = try await run(job, path: path, filename: filename)
+        switch format {
+        case .json: return try Self.json(output)
+        case .html: return Self.html(TagResultsPage.html(model: job.modelName, top: job.top, results: [.init(index: 0, filename: filename, output)]))
+        }
+    }
+
+    /// Refuses a request before its body is read: over the size limit by its Content-Length, or the queue full.
+    func admit(_ request: Request) throws {
         let declared = request.headers[.contentLength].flatMap { Int($0) }
         try spooler.check(declaredLength: declared)
         let load = queue.load
         if load.running >= queue.workers && load.waiting >= queue.depth { throw busy() }
-        let (filename, suffix) = Self.clientFile(Query(request)["filename"])
-        let path = try await spooler.spool(request.body, declaredLength: declared, suffix: suffix)
+    }
+
+    /// Runs `job` on the spooled file at `path` in the queue, removing the file when the job ends (or is refused).
+    func run(_ job: AnalysisJob, path: String, filename: String) async throws -> AnalysisOutput {
         let hook = beforeJob
         do {
-            let data = try await queue.run(timeout: configuration.timeoutSeconds, {
+            return try await queue.run(timeout: configuration.timeoutSeconds, {
                 hook?()
                 // Jobs run side by side (and a job's windows in parallel when a core is spare): OpenBLAS's own
                 // threads would oversubscribe the cores, as in BatchRunner.
                 return try BLASThreads.withSingleThread { try job.run(path: path, filename: filename) }
             }, finally: { try? FileManager.default.removeItem(atPath: path) })
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
         } catch let e as JobQueueError {
             switch e {
             case .full: throw busy()
@@ -158,6 +190,12 @@ public struct GenreKitServer: Sendable {
         } catch {
             throw ProblemError.analysis(error, path: path, filename: filename)
         }
+    }
+
+    /// Whether a body of this Content-Type may be audio (`application/octet-stream`: a browser's unknown type).
+    static func isAudio(_ type: String) -> Bool {
+        let t = type.lowercased()
+        return t.hasPrefix("audio/") || t.hasPrefix("video/") || t.hasPrefix("application/octet-stream") || t.hasPrefix("application/ogg")
     }
 
     func busy() -> ProblemError {
@@ -179,6 +217,10 @@ public struct GenreKitServer: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
+    }
+
+    static func html(_ page: String) -> Response {
+        Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: page)))
     }
 
     static func resource(_ bytes: [UInt8], type: String) -> Response {
@@ -203,7 +245,9 @@ public struct ModelList: Codable, Sendable {
 
 /// A request's query parameters, parsed into checked values (400 for one that does not parse or is out of range).
 struct Query {
-    let parameters: [String: String]
+    var parameters: [String: String]
+
+    init(parameters: [String: String]) { self.parameters = parameters }
 
     init(_ request: Request) {
         var p: [String: String] = [:]
@@ -212,6 +256,15 @@ struct Query {
     }
 
     subscript(_ name: String) -> String? { parameters[name] }
+
+    /// What the client asked for: `format=json` (default) or `format=html` (``TagResultsPage``, `/v1/tag` only).
+    func format(for endpoint: GenreKitServer.Endpoint) throws(ProblemError) -> ResultFormat {
+        switch parameters["format"] {
+        case nil, "json": return .json
+        case "html" where endpoint == .tag: return .html
+        case let other?: throw .badParameter("format=\(other) is not json\(endpoint == .tag ? " or html" : "") on this endpoint")
+        }
+    }
 
     func int(_ name: String, default value: Int, in range: ClosedRange<Int>) throws(ProblemError) -> Int {
         guard let text = parameters[name] else { return value }

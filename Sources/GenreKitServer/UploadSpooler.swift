@@ -30,11 +30,7 @@ public struct UploadSpooler: Sendable {
     public func spool<Body: AsyncSequence>(_ body: Body, declaredLength: Int?, suffix: String?) async throws -> String
     where Body.Element == ByteBuffer {
         try check(declaredLength: declaredLength)
-        let path = (directory as NSString).appendingPathComponent(Self.prefix + UUID().uuidString + (suffix.map { "." + $0 } ?? ""))
-        guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]),
-              let handle = FileHandle(forWritingAtPath: path) else {
-            throw ProblemError(.internalServerError, "spool-failed", "cannot create a temporary file in \(directory); check that it exists and is writable")
-        }
+        let (path, handle) = try createFile(suffix: suffix)
         do {
             var total = 0
             for try await chunk in body {
@@ -51,6 +47,16 @@ public struct UploadSpooler: Sendable {
             try? FileManager.default.removeItem(atPath: path)
             throw error
         }
+    }
+
+    /// A new empty file in ``directory``, readable by this user only, open for writing; the caller removes it.
+    public func createFile(suffix: String?) throws(ProblemError) -> (path: String, handle: FileHandle) {
+        let path = (directory as NSString).appendingPathComponent(Self.prefix + UUID().uuidString + (suffix.map { "." + $0 } ?? ""))
+        guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]),
+              let handle = FileHandle(forWritingAtPath: path) else {
+            throw ProblemError(.internalServerError, "spool-failed", "cannot create a temporary file in \(directory); check that it exists and is writable")
+        }
+        return (path, handle)
     }
 
     func tooLarge() -> ProblemError {

@@ -73,77 +73,53 @@ enum ServerFixture {
     }
 }
 
-/// Checks JSON values against the schemas of the committed OpenAPI document (a subset of JSON Schema: `$ref`,
-/// `type`, `required`, `properties`, `additionalProperties`, `items`, `enum`, `minimum`, `maximum`).
-struct OpenAPIChecker: @unchecked Sendable {
-    let document: [String: Any]
+/// What every server test class shares: a temporary upload folder of its own, a server on the shared registry,
+/// and the uploads left behind (none, after every request).
+class ServerTestCase: XCTestCase {
+    var temporary = ""
 
-    init() throws {
-        document = try JSONSerialization.jsonObject(with: Data(PackageResources.openapi_json)) as! [String: Any]
+    override func setUpWithError() throws {
+        temporary = NSTemporaryDirectory() + "gk-server-tests-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: true)
     }
 
-    /// Problems of a response to `method path` against the document: an undocumented status or content type, or a
-    /// body that does not match the schema. Empty when it conforms.
-    func problems(path: String, method: String, status: Int, contentType: String?, body: Data) -> [String] {
-        guard let paths = document["paths"] as? [String: Any], let item = paths[path] as? [String: Any],
-              let op = item[method.lowercased()] as? [String: Any], let responses = op["responses"] as? [String: Any] else {
-            return ["\(method) \(path) is not in the document"]
-        }
-        guard let response = responses[String(status)] as? [String: Any] else { return ["\(method) \(path): status \(status) is not documented"] }
-        guard let content = response["content"] as? [String: Any] else { return body.isEmpty ? [] : ["\(status) has no documented body"] }
-        let type = contentType.map { String($0.split(separator: ";")[0]).trimmingCharacters(in: .whitespaces) } ?? ""
-        guard let media = content[type] as? [String: Any] else { return ["\(method) \(path) \(status): content type '\(type)' is not documented"] }
-        guard let schema = media["schema"] as? [String: Any] else { return [] }
-        if type == "text/html" { return [] }
-        guard let value = try? JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed]) else { return ["body is not JSON"] }
-        return validate(value, schema, at: "$")
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(atPath: temporary)
     }
 
-    func resolve(_ schema: [String: Any]) -> [String: Any] {
-        guard let ref = schema["$ref"] as? String else { return schema }
-        var node: Any = document
-        for part in ref.dropFirst(2).split(separator: "/") { node = (node as! [String: Any])[String(part)]! }
-        return resolve(node as! [String: Any])
+    func makeServer(_ adjust: (inout ServerConfiguration) -> Void = { _ in }) throws -> GenreKitServer {
+        var c = ServerConfiguration()
+        c.temporaryDirectory = temporary
+        c.jobs = 2
+        adjust(&c)
+        return GenreKitServer(configuration: c, registry: try ServerFixture.loadedRegistry())
     }
 
-    func validate(_ value: Any, _ raw: [String: Any], at path: String) -> [String] {
-        let schema = resolve(raw)
-        var problems: [String] = []
-        if let type = schema["type"] {
-            let types = (type as? [String]) ?? [type as! String]
-            if !types.contains(where: { Self.matches(value, $0) }) { return ["\(path): expected \(types.joined(separator: "|")), got \(Swift.type(of: value))"] }
-        }
-        if let allowed = schema["enum"] as? [Any], !allowed.contains(where: { "\($0)" == "\(value)" }) { problems.append("\(path): \(value) not in \(allowed)") }
-        if let n = (value as? NSNumber)?.doubleValue {
-            if let lo = schema["minimum"] as? Double, n < lo { problems.append("\(path): \(n) < \(lo)") }
-            if let hi = schema["maximum"] as? Double, n > hi { problems.append("\(path): \(n) > \(hi)") }
-        }
-        if let object = value as? [String: Any] {
-            for key in schema["required"] as? [String] ?? [] where object[key] == nil { problems.append("\(path): missing required '\(key)'") }
-            let properties = schema["properties"] as? [String: Any] ?? [:]
-            for (key, v) in object {
-                if let p = properties[key] as? [String: Any] { problems += validate(v, p, at: "\(path).\(key)") }
-                else if let extra = schema["additionalProperties"] as? [String: Any] { problems += validate(v, extra, at: "\(path).\(key)") }
-            }
-        }
-        if let array = value as? [Any], let items = schema["items"] as? [String: Any] {
-            for (i, v) in array.enumerated() { problems += validate(v, items, at: "\(path)[\(i)]") }
-        }
-        return problems
+    /// The uploads left in the temporary folder.
+    func leftovers() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: temporary).filter { $0.hasPrefix(UploadSpooler.prefix) }
+    }
+}
+
+/// A `multipart/form-data` body, built as a browser or `curl -F` builds one.
+struct MultipartForm {
+    let boundary = "----gk-test-\(UUID().uuidString)"
+    private(set) var body = Data()
+
+    var contentType: String { "multipart/form-data; boundary=\(boundary)" }
+    var headers: HTTPFields { [.contentType: contentType] }
+
+    mutating func field(_ name: String, _ value: String) {
+        body += Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8)
     }
 
-    static func matches(_ value: Any, _ type: String) -> Bool {
-        switch type {
-        case "object": return value is [String: Any]
-        case "array": return value is [Any]
-        case "string": return value is String
-        case "boolean": return value is Bool
-        case "integer": return (value as? NSNumber).map { $0.doubleValue == $0.doubleValue.rounded() } == true
-        case "number": return value is NSNumber
-        case "null": return value is NSNull
-        default: return false
-        }
+    mutating func file(_ name: String, filename: String, type: String, _ data: Data) {
+        body += Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"; filename=\"\(filename)\"\r\nContent-Type: \(type)\r\n\r\n".utf8)
+        body += data + Data("\r\n".utf8)
     }
+
+    /// The body with its closing boundary.
+    var finished: Data { body + Data("--\(boundary)--\r\n".utf8) }
 }
 
 /// A response body's bytes and text.
