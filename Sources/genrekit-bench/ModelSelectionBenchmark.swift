@@ -1,7 +1,6 @@
 import Foundation
 import GenreKit
 import GenreKitBenchmarks
-import GenreKitLearning
 
 /// `genrekit train`'s model selection and final fit (``Trainer``) on generated song features shaped like its
 /// default data (300 songs × 8 windows × 753, 10 genres), for the `auto` and `svm` grids, against scikit-learn's
