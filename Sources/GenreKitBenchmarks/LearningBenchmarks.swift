@@ -37,6 +37,30 @@ public enum LearningBenchmarks {
         return (Matrix(rows: rows, cols: features, values: values), labels)
     }
 
+    /// Synthetic window features of songs, shaped like `genrekit train`'s rows: `songs` songs (round-robin over
+    /// `classes`), `windows` rows each, `features` columns. A row is its class centre (`N(0, classSpread²)` per
+    /// feature) + its song's offset (`N(0, songSpread²)`) + unit noise, so windows of one song are correlated and
+    /// classes overlap. Returns rows, each row's label and song index; seeded.
+    public static func syntheticSongs(songs: Int = 300, windows: Int = 8, features: Int = 753, classes: Int = 10,
+                                      classSpread: Double = 0.06, songSpread: Double = 0.1,
+                                      seed: UInt64 = 1) -> (x: Matrix, labels: [Int], groups: [Int]) {
+        var rng = SeededGenerator(seed: seed)
+        let centres = (0..<(classes * features)).map { _ in classSpread * rng.nextGaussian() }
+        var values = [Double](repeating: 0, count: songs * windows * features)
+        var labels: [Int] = [], groups: [Int] = []
+        for s in 0..<songs {
+            let y = s % classes
+            let song = (0..<features).map { centres[y * features + $0] + songSpread * rng.nextGaussian() }
+            for w in 0..<windows {
+                let base = (s * windows + w) * features
+                for c in 0..<features { values[base + c] = song[c] + rng.nextGaussian() }
+                labels.append(y)
+                groups.append(s)
+            }
+        }
+        return (Matrix(rows: songs * windows, cols: features, values: values), labels, groups)
+    }
+
     /// Times `LogisticRegression.fit` (default C = 1, tolerance and iteration cap as given) on
     /// `syntheticBlobs`. The target is 10,000 × 753 × 10 classes in ≤ 2 s (release).
     public static func logisticRegressionFit(rows: Int = 10_000, features: Int = 753, classes: Int = 10,

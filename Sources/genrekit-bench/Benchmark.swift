@@ -15,7 +15,9 @@ struct Benchmark {
         switch what {
         case "frontend": try FrontEndBenchmark(arguments: args).run()
         case "model": try ModelBenchmarkCommand(arguments: args).run()
-        case "learning": try LearningBenchmarkCommand().run()
+        case "learning":
+            try LearningBenchmarkCommand().run()
+            try ModelSelectionBenchmark(arguments: args).run()
         case "extract": try ExtractionBenchmarkCommand(arguments: args).run()
         case "finetune": try FineTuneBenchmarkCommand(arguments: args).run()
         case "yamnet": try YAMNetBenchmarkCommand(arguments: args).run()
@@ -26,13 +28,15 @@ struct Benchmark {
     static func usage() {
         print("""
         usage: genrekit-bench frontend [--file F] [--repeat N]
-               genrekit-bench learning
+               genrekit-bench learning [--songs 300] [--windows 8] [--features 753] [--classes 10]
                genrekit-bench extract [--folder F] [--limit N]
                genrekit-bench finetune [--model MSD_musicnn] [--batch 32] [--steps 5]
                genrekit-bench model [--file F] [--models MSD_musicnn,MTT_musicnn] [--repeat N] [--process no]
                genrekit-bench yamnet [--file F] [--repeat N]
           frontend  decode + log-mel + windows of a 5-minute file vs librosa (same run)
-          learning  logistic-regression probe fit, 10,000 × 753, vs scikit-learn on the same data
+          learning  logistic-regression probe fit, 10,000 × 753, vs scikit-learn on the same data; then `train`'s
+                    model selection + final fit (--classifier auto and svm) on generated song features vs
+                    scikit-learn's GridSearchCV with the same grid, folds and scoring
           extract   feature extraction of a folder (--folder F --limit 100) on all cores vs warm librosa + TensorFlow
           finetune  training segments/s per fine-tuning stage (head, backend, midend, all) and the whole network's
                     training GFLOP/s against sgemm peak in the same run

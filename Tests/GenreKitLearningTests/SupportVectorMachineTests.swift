@@ -184,3 +184,46 @@ func excessOverBound(_ a: Matrix, _ b: Matrix, _ bound: Matrix) -> Double {
     for i in a.values.indices { worst = max(worst, abs(a.values[i] - b.values[i]) - bound.values[i]) }
     return worst
 }
+
+extension SupportVectorMachineTests {
+    /// Trained on a precomputed kernel (model selection's path), the SVM has scikit-learn's support counts and
+    /// decision values to the same tolerance as when trained on features.
+    func testPrecomputedKernelMatchesSklearn() throws {
+        let (xTrain, yTrain, xTest, _) = try Fixture.data()
+        let ref = dict(try Fixture.load("learning_models")["svc"])
+        var scaler = StandardScaler()
+        let zTrain = scaler.fitTransform(xTrain), zTest = scaler.transform(xTest)
+        for kernel in [SupportVectorMachine.Kernel.linear, .rbf] {
+            let r = dict(ref[kernel.rawValue])
+            var m = SupportVectorMachine(kernel: kernel, c: 1)
+            let gamma = m.resolvedGamma(zTrain)
+            let fold = PreparedFold(x: Matrix(rows: zTrain.rows + zTest.rows, cols: zTrain.cols, values: zTrain.values + zTest.values),
+                                    train: Array(0..<zTrain.rows), test: Array(zTrain.rows..<(zTrain.rows + zTest.rows)),
+                                    scaler: nil, pca: nil, withGram: true)
+            try m.fitPrecomputedKernel(rows: zTrain.rows, labels: yTrain, classCount: 4, gamma: gamma) { i, row in
+                fold.kernelRow(i, gamma: gamma, into: row)
+            }
+            XCTAssertTrue(m.probability, "the setting is kept; only this fit skips probability estimates")
+            XCTAssertTrue(m.probA.isEmpty)
+            XCTAssertEqual(m.supportCounts, ints(r["n_support"]))
+            let dec = m.decisionValues(rows: zTest.rows) { fold.testKernel(rows: $0, columns: m.supportIndices, gamma: gamma) }
+            let d = maxDiff(dec, matrix(r["decision_ovo"]))
+            print("PARITY SVC \(kernel) precomputed kernel: decision \(d)")
+            XCTAssertLessThan(d, 1e-6)
+            XCTAssertEqual(m.votes(dec), ints(r["pred"]))
+
+            // The same through `fit` with `precomputedKernel`: support vectors are the training rows, prediction runs
+            // on features, and probabilities are as close to scikit-learn's as the feature-trained model's.
+            var full = SupportVectorMachine(kernel: kernel, c: 1, precomputedKernel: true)
+            try full.fit(zTrain, labels: yTrain, classCount: 4)
+            XCTAssertEqual(full.supportCounts, ints(r["n_support"]))
+            XCTAssertEqual(full.supportVectors, zTrain.selectingRows(full.supportIndices))
+            XCTAssertLessThan(maxDiff(full.decisionValues(zTest), matrix(r["decision_ovo"])), 1e-6)
+            XCTAssertEqual(full.predict(zTest), ints(r["pred"]))
+            XCTAssertLessThan(maxDiff(full.predictProbabilities(zTest), matrix(r["proba"])), 0.1)
+            let back = try JSONDecoder().decode(SupportVectorMachine.self, from: JSONEncoder().encode(full))
+            XCTAssertFalse(back.precomputedKernel, "a fitting option, not stored")
+            XCTAssertEqual(back.predictProbabilities(zTest), full.predictProbabilities(zTest))
+        }
+    }
+}

@@ -154,4 +154,34 @@ final class TrainingTests: XCTestCase {
         try all.assignSplits(testFraction: 0, validFraction: 0, seed: 3)
         XCTAssertEqual(all.subset(.train).count, 24)
     }
+
+    /// Model selection runs its fits in parallel and the winner's libsvm probability fit draws its folds with the
+    /// C library's global rand(): the chosen candidate and the model's bytes are still the same on every run, also
+    /// when two trainings run at once.
+    func testTrainingIsDeterministicUnderParallelWork() throws {
+        var trainer = Trainer()
+        trainer.choice = .svm
+        trainer.folds = 3
+        let items = songs(perClass: 9, seed: 11)
+        @Sendable func bytes(_ m: GenreModel) throws -> Data { try JSONEncoder().encode(m.classifier) }
+        let reference = try trainer.train(items, labels: ["a", "b", "c"], featureSpec: "x")
+        guard case .pipeline(let p) = reference.classifier, case .supportVectorMachine(let svm) = p.classifier else {
+            return XCTFail("the svm grid gives an SVM")
+        }
+        XCTAssertFalse(svm.probA.isEmpty, "the winner is fitted with probability estimates")
+        XCTAssertEqual(reference.training.modelSelection?.rows.count, 11)
+        let expected = try bytes(reference)
+        let runs = Locked([Data?](repeating: nil, count: 4))
+        let chosen = Locked([String](repeating: "", count: 4))
+        let parallel = trainer
+        DispatchQueue.concurrentPerform(iterations: 4) { i in
+            let m = try? parallel.train(items, labels: ["a", "b", "c"], featureSpec: "x")
+            runs.withLock { $0[i] = try? m.map(bytes) }
+            chosen.withLock { $0[i] = m?.training.chosen ?? "failed" }
+        }
+        for i in 0..<4 {
+            XCTAssertEqual(runs.value[i], expected, "run \(i)")
+            XCTAssertEqual(chosen.value[i], reference.training.chosen)
+        }
+    }
 }

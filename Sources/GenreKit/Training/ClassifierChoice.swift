@@ -6,7 +6,8 @@ public enum ClassifierChoice: String, Sendable, CaseIterable, Codable {
     /// Multinomial logistic regression with L2 (the linear probe), `C ∈ {0.01, 0.1, 1, 10}`.
     case logreg
     /// libsvm C-SVC with probability outputs: RBF with `C ∈ {0.1, 1, 10}` × `gamma ∈ {0.1, 1, 10} × "scale"`
-    /// (scikit-learn's default `1/(d·Var X)`), linear with `C ∈ {0.1, 1}`.
+    /// (scikit-learn's default `1/(d·Var X)`), linear with `C ∈ {0.1, 1}`; trained on a precomputed kernel
+    /// (``SupportVectorMachine/precomputedKernel``), probability estimates fitted for the chosen one only.
     case svm
     /// k nearest neighbours (Euclidean, uniform votes), `k ∈ {1, 3, 5, 7, 9, 11, 15}` as in seed paper 003.
     case knn
@@ -31,10 +32,12 @@ public enum ClassifierChoice: String, Sendable, CaseIterable, Codable {
             let rbf = [0.1, 1, 10].flatMap { c in [1.0, 0.1, 10].map { g in
                 wrap("svm", ["kernel": "rbf", "C": "\(c)", "gamma": g == 1 ? "scale" : "\(g)·scale"],
                      .supportVectorMachine(SupportVectorMachine(kernel: .rbf, c: c, gamma: g == 1 ? .scale : .scaleTimes(g),
-                                                                classWeighting: classWeighting, seed: UInt32(truncatingIfNeeded: seed))))
+                                                                classWeighting: classWeighting, seed: UInt32(truncatingIfNeeded: seed),
+                                                                precomputedKernel: true)))
             } }
             let linear = [0.1, 1].map { c in
-                wrap("svm", ["kernel": "linear", "C": "\(c)"], .supportVectorMachine(SupportVectorMachine(kernel: .linear, c: c, classWeighting: classWeighting, seed: UInt32(truncatingIfNeeded: seed))))
+                wrap("svm", ["kernel": "linear", "C": "\(c)"], .supportVectorMachine(SupportVectorMachine(kernel: .linear, c: c, classWeighting: classWeighting, seed: UInt32(truncatingIfNeeded: seed),
+                                                                                                 precomputedKernel: true)))
             }
             return rbf + linear
         case .knn:

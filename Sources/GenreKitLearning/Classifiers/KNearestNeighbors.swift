@@ -41,18 +41,26 @@ public struct KNearestNeighbors: Classifier {
 
     /// The `k` nearest training rows of every query row: indices and distances, nearest first.
     public func neighbors(_ q: Matrix) -> [(indices: [Int], distances: [Double])] {
+        neighbors(q, count: k)
+    }
+
+    /// The `count` nearest training rows of every query row. The first `k` of them are ``neighbors(_:)``'s for
+    /// any `k ≤ count` (the exact re-measurement makes the order independent of the estimate), so one call
+    /// serves every `k` of a grid. `dots`, when given, holds the products `qᵀx` (`q.rows × n`) already computed
+    /// (a fold's Gram matrix); only the estimate uses them.
+    func neighbors(_ q: Matrix, count: Int, dots given: Matrix? = nil) -> [(indices: [Int], distances: [Double])] {
         precondition(q.cols == trainingX.cols, "KNearestNeighbors: \(q.cols) features, fitted on \(trainingX.cols)")
         let n = trainingX.rows, d = trainingX.cols
-        let kk = min(k, n)
+        let kk = min(count, n)
         let trainNorms = rowSquaredNorms(trainingX)
         let queryNorms = rowSquaredNorms(q)
         var result: [(indices: [Int], distances: [Double])] = []
         result.reserveCapacity(q.rows)
         let maxTrainNorm = trainNorms.max() ?? 0
-        let block = 256  // query rows per BLAS block (bounds the dot-product buffer)
-        var dots = Matrix(rows: 0, cols: 0)
+        let block = given == nil ? 256 : max(q.rows, 1)  // query rows per BLAS block (bounds the dot-product buffer)
+        var dots = given ?? Matrix(rows: 0, cols: 0)
         for r in 0..<q.rows {
-            if r % block == 0 {
+            if r % block == 0 && given == nil {
                 dots = Matrix.gemm(q.selectingRows(r..<min(r + block, q.rows)), trainingX, transposeA: false, transposeB: true)
             }
             let rb = r % block
@@ -87,8 +95,14 @@ public struct KNearestNeighbors: Classifier {
     }
 
     public func predictProbabilities(_ x: Matrix) -> Matrix {
-        var out = Matrix(rows: x.rows, cols: classCount)
-        for (r, nb) in neighbors(x).enumerated() {
+        probabilities(neighbors(x))
+    }
+
+    /// Vote shares of the first `k` of each row's `neighbours` (nearest first).
+    func probabilities(_ neighbours: [(indices: [Int], distances: [Double])]) -> Matrix {
+        var out = Matrix(rows: neighbours.count, cols: classCount)
+        for (r, all) in neighbours.enumerated() {
+            let nb = (indices: Array(all.indices.prefix(k)), distances: Array(all.distances.prefix(k)))
             var w = [Double](repeating: 1, count: nb.indices.count)
             if weighting == .distance {
                 if nb.distances.contains(0) {

@@ -31,25 +31,50 @@ final class LibSVMModel {
 
     /// Trains C-SVC. Rows are passed to libsvm stably sorted by label, so libsvm's class
     /// order (first appearance) is ascending, the same grouping scikit-learn's libsvm uses.
-    init(x: Matrix, labels: [Int], parameters p: Parameters) throws {
-        rowCount = x.rows
-        featureCount = x.cols
-        let n = x.rows, d = x.cols
+    convenience init(x: Matrix, labels: [Int], parameters p: Parameters) throws {
+        let d = x.cols
+        try self.init(rowCount: x.rows, nodesPerRow: d + 1, featureCount: d, labels: labels, parameters: p,
+                      kernelType: Int32(p.linear ? LINEAR : RBF)) { src, base in
+            x.values.withUnsafeBufferPointer { v in
+                for c in 0..<d { base[c] = svm_node(index: Int32(c + 1), value: v[src * d + c]) }
+            }
+            base[d] = svm_node(index: -1, value: 0)
+        }
+    }
+
+    /// Trains C-SVC on a precomputed kernel (libsvm `-t 4`): `kernel(i, j)` is `K(x_i, x_j)` for training rows
+    /// `i, j` in the caller's order. Each problem row is `[0: i + 1, 1…n: K(x_i, x_1…x_n)]`, so libsvm looks kernel
+    /// values up instead of summing over features; `parameters.linear` and `gamma` are not used.
+    convenience init(precomputedRows n: Int, labels: [Int], parameters p: Parameters,
+                     kernel: (_ row: Int, _ into: UnsafeMutableBufferPointer<Double>) -> Void) throws {
+        var rowValues = [Double](repeating: 0, count: n)
+        try self.init(rowCount: n, nodesPerRow: n + 2, featureCount: n, labels: labels, parameters: p,
+                      kernelType: Int32(PRECOMPUTED)) { src, base in
+            rowValues.withUnsafeMutableBufferPointer { kernel(src, $0) }
+            base[0] = svm_node(index: 0, value: Double(src + 1))
+            for j in 0..<n { base[j + 1] = svm_node(index: Int32(j + 1), value: rowValues[j]) }
+            base[n + 1] = svm_node(index: -1, value: 0)
+        }
+    }
+
+    private init(rowCount n: Int, nodesPerRow: Int, featureCount: Int, labels: [Int], parameters p: Parameters,
+                 kernelType: Int32, fillRow: (_ source: Int, _ nodes: UnsafeMutablePointer<svm_node>) -> Void) throws {
+        rowCount = n
+        self.featureCount = featureCount
         problemOrder = (0..<n).sorted { labels[$0] < labels[$1] || (labels[$0] == labels[$1] && $0 < $1) }
-        nodes = .allocate(capacity: n * (d + 1))
+        nodes = .allocate(capacity: n * nodesPerRow)
         rowPointers = .allocate(capacity: n)
         targets = .allocate(capacity: n)
         for (r, src) in problemOrder.enumerated() {
-            let base = nodes + r * (d + 1)
-            for c in 0..<d { base[c] = svm_node(index: Int32(c + 1), value: x.values[src * d + c]) }
-            base[d] = svm_node(index: -1, value: 0)
+            let base = nodes + r * nodesPerRow
+            fillRow(src, base)
             rowPointers[r] = base
             targets[r] = Double(labels[src])
         }
         var problem = svm_problem(l: Int32(n), y: targets, x: rowPointers)
         var param = svm_parameter()
         param.svm_type = Int32(C_SVC)
-        param.kernel_type = Int32(p.linear ? LINEAR : RBF)
+        param.kernel_type = kernelType
         param.degree = 3
         param.gamma = p.gamma
         param.coef0 = 0
@@ -77,10 +102,21 @@ final class LibSVMModel {
             throw LearningError.libsvm(String(cString: message))
         }
         LibSVMModel.silence()
-        // libsvm draws the probability cross-validation folds with rand().
-        srand(p.seed)
-        model = svm_train(&problem, &param)
+        if p.probability {
+            // libsvm draws the probability cross-validation folds with the C library's one global rand(): seeding
+            // and training happen under one process-wide lock, so fits running in parallel cannot interleave their
+            // draws and the folds (hence probA/probB) depend on the seed alone.
+            LibSVMModel.randLock.lock()
+            defer { LibSVMModel.randLock.unlock() }
+            srand(p.seed)
+            model = svm_train(&problem, &param)
+        } else {
+            model = svm_train(&problem, &param)   // no rand() without probability estimates
+        }
     }
+
+    /// Serialises `srand` + `svm_train` of fits with probability estimates (see `init`).
+    private static let randLock = NSLock()
 
     deinit {
         if model != nil { svm_free_and_destroy_model(&model) }

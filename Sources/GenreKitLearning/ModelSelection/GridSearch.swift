@@ -8,6 +8,14 @@ public enum Scoring: String, Codable, Sendable {
     /// Macro average precision (mean PR-AUC over classes or tags) of `predictProbabilities`.
     case meanAveragePrecision
 
+    /// Whether the score depends only on predicted labels (so a classifier can be scored on its own decision rule).
+    public var isDecisionRule: Bool {
+        switch self {
+        case .accuracy, .balancedAccuracy, .macroF1: return true
+        case .rocAUCMacro, .meanAveragePrecision: return false
+        }
+    }
+
     public func score(trueLabels: [Int], model: any Classifier, x: Matrix) -> Double {
         switch self {
         case .accuracy: return Metrics.accuracy(trueLabels, model.predict(x))

@@ -3,6 +3,13 @@ extension GridSearch {
     /// (each group's label is its rows' label), so no song has windows on both sides of a fold, and each fold
     /// is scored at group level on the mean of its rows' probabilities (``SongAggregation/mean``).
     ///
+    /// With a decision-rule scoring (accuracy, balanced accuracy, macro F1) each candidate is scored on its own
+    /// decision rule: an SVM's windows vote one-vs-one (its probability estimates, which cost libsvm five internal
+    /// fits per class pair, are not fitted during the search; ``run(_:labels:groups:classCount:progress:)`` leaves
+    /// them to the final fit of the winner), and a song takes its windows' majority. Candidates share each fold's
+    /// preprocessing, kernel values and neighbour search, and run in parallel (see `SelectionPlan`); the result is
+    /// the same on every run and schedule.
+    ///
     /// - Parameter groups: group index of each row, `0..<groupCount`; all rows of a group share one label.
     public func run(_ x: Matrix, labels: [Int], groups: [Int], classCount: Int,
                     progress: ((Row) -> Void)? = nil) throws -> Result {
@@ -12,36 +19,42 @@ extension GridSearch {
         var rowsOf = [[Int]](repeating: [], count: groupCount)
         for (i, g) in groups.enumerated() { groupLabel[g] = labels[i]; rowsOf[g].append(i) }
         let splits = try cv.split(groupLabel)
-        var rows: [Row] = []
-        for candidate in candidates {
-            var scores: [Double] = []
-            for (trainGroups, testGroups) in splits {
-                let train = trainGroups.flatMap { rowsOf[$0] }
-                var model = candidate.model
-                try model.fit(x.selectingRows(train), labels: train.map { labels[$0] }, classCount: classCount, sampleWeights: nil)
-                var truth: [Int] = [], predicted: [Int] = []
-                var songProbabilities: [Double] = []
-                for g in testGroups {
-                    let p = model.predictProbabilities(x.selectingRows(rowsOf[g]))
-                    let song = SongAggregation.mean.aggregate(p)
-                    truth.append(groupLabel[g]); predicted.append(song.label)
-                    songProbabilities += song.probabilities
-                }
-                switch scoring {
-                case .accuracy: scores.append(Metrics.accuracy(truth, predicted))
-                case .balancedAccuracy: scores.append(Metrics.balancedAccuracy(truth, predicted))
-                case .macroF1: scores.append(Metrics.precisionRecallF1(truth, predicted).macroF1)
-                case .rocAUCMacro:
-                    scores.append(Metrics.rocAUC(labels: truth, scores: Matrix(rows: truth.count, cols: classCount, values: songProbabilities)))
-                case .meanAveragePrecision:
-                    scores.append(Metrics.averagePrecision(labels: truth, scores: Matrix(rows: truth.count, cols: classCount, values: songProbabilities)))
-                }
+        let plan = SelectionPlan(candidates: candidates, decisionRule: scoring.isDecisionRule)
+        var scores = [[Double]](repeating: [], count: candidates.count)
+        for (trainGroups, testGroups) in splits {
+            let train = trainGroups.flatMap { rowsOf[$0] }
+            let test = testGroups.flatMap { rowsOf[$0] }
+            let probabilities = try plan.evaluate(x, labels: labels, train: train, test: test, classCount: classCount)
+            for c in candidates.indices {
+                scores[c].append(groupScore(probabilities[c], groups: testGroups.map { rowsOf[$0].count },
+                                            truth: testGroups.map { groupLabel[$0] }, classCount: classCount))
             }
-            let row = Row(candidate, foldScores: scores)
-            rows.append(row)
-            progress?(row)
         }
+        let rows = candidates.indices.map { Row(candidates[$0], foldScores: scores[$0]) }
+        for row in rows { progress?(row) }
         return GridSearch.ranked(rows, scoring: scoring, folds: cv.splits)
+    }
+
+    /// The fold's score at group level: each group's probabilities are the mean of its rows' (`windows`: the test
+    /// rows group after group, `groups[g]` rows each).
+    func groupScore(_ windows: Matrix, groups: [Int], truth: [Int], classCount: Int) -> Double {
+        var predicted: [Int] = [], songProbabilities: [Double] = []
+        var start = 0
+        for count in groups {
+            let song = SongAggregation.mean.aggregate(windows.selectingRows(start..<(start + count)))
+            predicted.append(song.label)
+            songProbabilities += song.probabilities
+            start += count
+        }
+        switch scoring {
+        case .accuracy: return Metrics.accuracy(truth, predicted)
+        case .balancedAccuracy: return Metrics.balancedAccuracy(truth, predicted)
+        case .macroF1: return Metrics.precisionRecallF1(truth, predicted).macroF1
+        case .rocAUCMacro:
+            return Metrics.rocAUC(labels: truth, scores: Matrix(rows: truth.count, cols: classCount, values: songProbabilities))
+        case .meanAveragePrecision:
+            return Metrics.averagePrecision(labels: truth, scores: Matrix(rows: truth.count, cols: classCount, values: songProbabilities))
+        }
     }
 
     /// Ranks rows by mean score (NaN last) and picks the best.

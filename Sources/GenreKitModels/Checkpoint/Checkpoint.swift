@@ -57,8 +57,8 @@ public struct CheckpointEntry: Sendable, Equatable {
 /// `<prefix>.data-00000-of-00001`), read without TensorFlow.
 ///
 /// The index (a LevelDB-format table) is parsed and every block checksum is
-/// verified when the checkpoint is opened; the data file is read into memory
-/// and its length checked against the index. ``tensor(_:)`` verifies each
+/// verified when the checkpoint is opened; the data file is mapped into memory
+/// (pages are read when a tensor is) and its length checked against the index. ``tensor(_:)`` verifies each
 /// tensor's CRC32C before decoding it. Only little-endian, single-shard,
 /// unpartitioned bundles are supported.
 public struct Checkpoint: Sendable {
@@ -86,7 +86,7 @@ public struct Checkpoint: Sendable {
         let indexBytes = [UInt8](try Self.readFile(indexPath))
         let index = try BundleIndex(bytes: indexBytes, path: indexPath)
         dataPath = prefix + ".data-" + Self.shardSuffix(0, of: index.header.numShards)
-        data = try Self.readFile(dataPath)
+        data = try Self.readFile(dataPath, mapped: true)
 
         var records: [String: BundleEntry] = [:]
         var entries: [CheckpointEntry] = []
@@ -188,9 +188,11 @@ public struct Checkpoint: Sendable {
         }
     }
 
-    private static func readFile(_ path: String) throws(CheckpointError) -> Data {
+    /// The file's bytes; `mapped`: mapped into memory instead of copied, so only the pages of tensors that are read
+    /// (a model's weights, not its optimizer slots, which are two thirds of a musicnn data file) are ever loaded.
+    private static func readFile(_ path: String, mapped: Bool = false) throws(CheckpointError) -> Data {
         guard FileManager.default.fileExists(atPath: path) else { throw .missingFile(path: path) }
-        do { return try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+        do { return try Data(contentsOf: URL(fileURLWithPath: path), options: mapped ? .alwaysMapped : []) } catch {
             throw .unreadableFile(path: path, reason: error.localizedDescription)
         }
     }
