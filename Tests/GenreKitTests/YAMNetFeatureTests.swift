@@ -208,5 +208,12 @@ final class YAMNetFeatureTests: XCTestCase {
         let lines = try String(contentsOfFile: root + "/e.csv", encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(lines.count, 2, "a 2-s clip: one (padded) 3-s window")
         XCTAssertEqual(lines[0].split(separator: ",").count, 3 + 360 + 521)
+        // embed --model yamnet: YAMNet's own windows, 1 + ⌈(32 000 − 15 600) / 7 680⌉ = 4 for a 2-s clip.
+        let own = try run(["embed", root + "/data/glide/glide.0.wav", "--model", "yamnet", "--layer", "embedding", "--out", root + "/y.csv"])
+        XCTAssertEqual(own.status, 0, own.err)
+        let rows = try String(contentsOfFile: root + "/y.csv", encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(rows.count, 5)
+        XCTAssertEqual(rows[0].split(separator: ",").count, 3 + 1024)
+        XCTAssertEqual(rows[2].split(separator: ",")[2], "0.48", "the second window starts at 0.48 s")
     }
 }
