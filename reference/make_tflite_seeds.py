@@ -32,7 +32,7 @@ def tiny(wave):
     mel = tf.math.log(spec * 0.5)
     x = tf.reshape(mel, [1, 9, 33, 1])
     x = tf.pad(x, [[0, 0], [0, 2], [1, 0], [0, 0]])
-    x = tf.nn.relu6(tf.nn.conv2d(x, conv, strides=2, padding="VALID"))
+    x = tf.nn.relu(tf.nn.conv2d(x, conv, strides=2, padding="VALID"))
     x = tf.nn.depthwise_conv2d(x, dw, strides=[1, 1, 1, 1], padding="SAME")
     x = tf.nn.relu(tf.nn.conv2d(x, pw, strides=1, padding="SAME"))
     e = tf.reduce_mean(x, axis=[1, 2])                                     # [1, 48]
