@@ -101,7 +101,7 @@ public struct GenreKitServer: Sendable {
                 throw ProblemError.badParameter("\(error)")
             }
         case .tagger(let t):
-            let spec = t.extractor.spec.parts[0]
+            let spec = t.extractor.spec.windowPart
             if let length, length != spec.windowLength { throw ProblemError.badParameter("model \(name) reads \(spec.windowLength)-s windows; drop length") }
             if let overlap, overlap != spec.overlap { throw ProblemError.badParameter("model \(name) steps its windows by \(spec.overlap) s; drop overlap") }
             return .tagTrained(t, model: name, top: top)

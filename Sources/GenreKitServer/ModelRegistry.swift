@@ -61,7 +61,7 @@ public final class ModelRegistry: Sendable {
                 do {
                     let model = try GenreModel.read(from: (directory as NSString).appendingPathComponent(file))
                     let extractor = try Self.extractor(for: model, networks: &networks, store: store)
-                    let spec = extractor.spec.parts[0]
+                    let spec = extractor.spec.windowPart
                     let info = ModelInfo(name: name, kind: model.task == .tagging ? .tagger : .classifier, labels: model.labels,
                                          featureSpec: model.featureSpec, windowSeconds: spec.windowLength,
                                          hopSeconds: spec.overlap > 0 ? spec.overlap : spec.windowLength)
@@ -84,7 +84,7 @@ public final class ModelRegistry: Sendable {
         guard let spec = try model.featureSource.spec else { throw FeatureExtractorError.trainedOnFeatureTable }
         if model.network != nil { return try model.featureExtractor(store: store, cache: nil) }
         return try CombinedFeatureExtractor(parts: spec.parts.map { (part: FeatureSpec) throws -> FeatureExtractor in
-            if part.isHandcrafted { return try FeatureExtractor(spec: part, store: store, cache: nil) }
+            if part.isHandcrafted || part.isYAMNet { return try FeatureExtractor(spec: part, store: store, cache: nil) }
             if networks[part.model] == nil { networks[part.model] = try PretrainedModel.load(part.model, store: store) }
             return try FeatureExtractor(spec: part, model: networks[part.model]!, cache: nil)
         })

@@ -15,7 +15,7 @@ struct EmbedCommand: ParsableCommand {
         """)
 
     @Argument(help: "Audio files.") var files: [String]
-    @Option(help: "Model name.") var model = "MSD_musicnn"
+    @Option(help: "Model name (yamnet: layers embedding, scores, on YAMNet's own windows).") var model = "MSD_musicnn"
     @Option(help: "Comma-separated layer names.") var layer = "max_pool"
     @Option(help: "Pooling over time inside a window for layers that have a time axis: mean, max, mean+std.") var pool: TimePooling = .mean
     @Option(help: "Window length in seconds.") var length = 3.0
@@ -43,6 +43,13 @@ struct EmbedCommand: ParsableCommand {
             let bar = ProgressBarBox()
             results = extractor.extract(paths: files) { bar.update($0.done, total: $0.total) }.map { $0.map(\.windows) }
             described = spec.key
+        } else if model == YAMNetModel.name {
+            // YAMNet's own windows (0.975 s every 0.48 s); --pool/--length/--overlap do not apply.
+            let spec = try reportingErrors { try FeatureSpec(model: model, layers: layers) }
+            let extractor = try reportingErrors { try FeatureExtractor(spec: spec, cache: nil) }
+            let bar = ProgressBar(total: files.count, label: "files")
+            results = BatchRunner.map(files, progress: { d, _ in bar.update(d) }) { try extractor.windowFeatures(path: $0) }
+            described = "\(layers.joined(separator: "+")), \(model)"
         } else {
             let tagger = try loadTagger(model: model, length: length, overlap: overlap)
             let bar = ProgressBar(total: files.count, label: "files")

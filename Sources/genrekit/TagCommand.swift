@@ -63,8 +63,8 @@ struct TagCommand: ParsableCommand {
     /// Tags with a `.gkmodel` tagger: the model's own windows and features (through the feature cache).
     private func analyzeWithTrainedTagger(_ files: [String]) throws -> [Result<FileAnalysis, Error>] {
         let m = try GenreModel.read(from: model)
-        guard let spec = try m.featureSource.spec?.parts[0] else { throw TaggingModelError.trainedOnFeatureTable }
-        if length != spec.windowLength || overlap != spec.overlap {
+        guard let spec = try m.featureSource.spec?.windowPart else { throw TaggingModelError.trainedOnFeatureTable }
+        if !spec.isYAMNet && (length != spec.windowLength || overlap != spec.overlap) {
             throw ValidationError("this tagger was trained on \(spec.windowLength)-s windows with hop \(spec.overlap) s (\(m.featureSpec)); drop --length/--overlap")
         }
         let cacheStore = try FeatureCache.open(at: cache)

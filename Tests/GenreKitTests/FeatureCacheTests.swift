@@ -52,7 +52,7 @@ final class FeatureCacheTests: XCTestCase {
             do { _ = try FeatureSpec(parsing: text); return "no error" } catch { return "\(error)" }
         }
         XCTAssertEqual(message("MSD_musicnn:pool5"), "MSD_musicnn has no layer 'pool5'; choose from timbral, temporal, cnn1, cnn2, cnn3, mean_pool, max_pool, penultimate, taggram")
-        XCTAssertEqual(message("MSD_musicnnn:max_pool"), "unknown model 'MSD_musicnnn'; choose from MTT_musicnn, MSD_musicnn, MSD_musicnn_big, MTT_vgg, MSD_vgg, random_musicnn, handcrafted")
+        XCTAssertEqual(message("MSD_musicnnn:max_pool"), "unknown model 'MSD_musicnnn'; choose from MTT_musicnn, MSD_musicnn, MSD_musicnn_big, MTT_vgg, MSD_vgg, random_musicnn, yamnet, handcrafted")
         XCTAssertEqual(message("MSD_musicnn"), "feature spec 'MSD_musicnn': expected MODEL:LAYER[,LAYER…], e.g. MSD_musicnn:max_pool,penultimate (or mfcc, handcrafted)")
         XCTAssertEqual(message("MSD_musicnn:max_pool,,penultimate"), "feature spec 'MSD_musicnn:max_pool,,penultimate': empty layer name")
         XCTAssertEqual(message("MSD_musicnn:max_pool,max_pool"), "layer 'max_pool' is listed twice; list each layer once")

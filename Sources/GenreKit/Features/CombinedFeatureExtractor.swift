@@ -24,6 +24,10 @@ extension FeatureExtractor: FeatureExtracting {}
 ///
 /// A file fails when any part fails for it, or when the parts give it different numbers of windows
 /// (``FeatureExtractorError/windowCountMismatch(path:counts:)``).
+///
+/// YAMNet parts are extracted (and cached) per YAMNet window, then mean-pooled into the windows of
+/// ``CombinedFeatureSpec/windowPart`` (``WindowFeatures/meanPooled(into:)``) before the rows are joined; their song
+/// vectors stay the song pooling of their own windows.
 public struct CombinedFeatureExtractor: FeatureExtracting {
     public let spec: CombinedFeatureSpec
     /// One extractor per part, in the spec's order.
@@ -60,14 +64,32 @@ public struct CombinedFeatureExtractor: FeatureExtracting {
             before.done += paths.count; before.cached += last.cached; before.computed += last.computed
             before.failed += last.failed
         }
+        let specs = spec.parts
         return paths.indices.map { i in
-            Result { try Self.concatenate(perPart.map { try $0[i].get() }) }
+            Result { try Self.concatenate(Self.aligned(perPart.map { try $0[i].get() }, specs: specs)) }
         }
     }
 
     /// One file's features under every part, concatenated (no cache): see ``FeatureExtractor/windowFeatures(path:)``.
     public func windowFeatures(path: String) throws -> WindowFeatures {
-        try Self.concatenate(path: path, parts.map { try $0.windowFeatures(path: path) })
+        let windows = try parts.map { try $0.windowFeatures(path: path) }
+        return try Self.concatenate(path: path, Self.aligned(windows, specs: spec.parts))
+    }
+
+    /// One file's per-part windows with every YAMNet part mean-pooled into the windows of the first part that is
+    /// not YAMNet (unchanged when there is none): see ``CombinedFeatureSpec``.
+    public static func aligned(_ windows: [WindowFeatures], specs: [FeatureSpec]) -> [WindowFeatures] {
+        precondition(windows.count == specs.count, "CombinedFeatureExtractor.aligned: one window matrix per part")
+        guard let r = specs.firstIndex(where: { !$0.isYAMNet }) else { return windows }
+        return zip(windows, specs).map { w, s in s.isYAMNet ? w.meanPooled(into: windows[r]) : w }
+    }
+
+    /// ``aligned(_:specs:)`` on extracted features: the windows pooled, each song vector kept.
+    public static func aligned(_ parts: [ExtractedFeatures], specs: [FeatureSpec]) -> [ExtractedFeatures] {
+        let windows = aligned(parts.map(\.windows), specs: specs)
+        return zip(parts, windows).map { p, w in
+            ExtractedFeatures(path: p.path, contentHash: p.contentHash, windows: w, song: p.song, fromCache: p.fromCache)
+        }
     }
 
     /// Concatenates one file's per-part results: window rows side by side, song vectors end to end.

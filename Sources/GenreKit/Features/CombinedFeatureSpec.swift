@@ -13,7 +13,17 @@ import GenreKitDSP
 /// concatenation of the parts' song vectors (each pooled with its own ``FeatureSpec/songPooling``).
 ///
 /// Rules: every part cuts the same windows (equal `length`, `overlap` and `pad`), so that window `i` of one part
-/// is window `i` of the others; no part is repeated. A single part is an ordinary spec: its ``key`` is that
+/// is window `i` of the others; no part is repeated.
+///
+/// YAMNet parts (`yamnet:embedding`, `yamnet:scores`; 0.975-s windows every 0.48 s) are the exception: they are
+/// pooled into the windows of the other parts (``windowPart``, e.g. musicnn's 3-s windows). Row `i` of a YAMNet
+/// part is the mean of the YAMNet windows `j` whose centre lies in window `i`,
+///
+///     cⱼ = 0.48·j + 0.4875 s,    row i = mean { yⱼ : startᵢ ≤ cⱼ < startᵢ + lengthᵢ }
+///
+/// (a window holding no centre, possible only for windows shorter than 0.48 s, takes the YAMNet window whose centre
+/// is nearest its own; see ``WindowFeatures/meanPooled(into:)``). Its song vector is its song pooling over all its
+/// own YAMNet windows, as for the spec alone. When every part is YAMNet, the rows are YAMNet's windows. A single part is an ordinary spec: its ``key`` is that
 /// spec's ``FeatureSpec/key`` unchanged, and each part is cached under its own ``FeatureSpec/windowKey``, so
 /// caches written before combined specs existed stay valid and are shared with them.
 public struct CombinedFeatureSpec: Sendable, Hashable, Codable, CustomStringConvertible {
@@ -24,7 +34,7 @@ public struct CombinedFeatureSpec: Sendable, Hashable, Codable, CustomStringConv
     /// - Throws: ``FeatureSpecError/malformed(_:reason:)`` for no parts or a repeated part,
     ///   ``FeatureSpecError/windowsDisagree(_:_:)`` when two parts cut different windows.
     public init(parts: [FeatureSpec]) throws {
-        guard let first = parts.first else {
+        guard let first = parts.first(where: { !$0.isYAMNet }) ?? parts.first else {
             throw FeatureSpecError.malformed("", reason: "no feature specification given; e.g. MSD_musicnn:max_pool+mfcc")
         }
         for (i, p) in parts.enumerated() {
@@ -33,6 +43,7 @@ public struct CombinedFeatureSpec: Sendable, Hashable, Codable, CustomStringConv
                 throw FeatureSpecError.malformed(parts.map(\.key).joined(separator: Self.separator),
                                                  reason: "part '\(p.key)' is listed twice; list each part once")
             }
+            if p.isYAMNet { continue }
             if p.windowLength != first.windowLength || p.overlap != first.overlap || p.shortClipPolicy != first.shortClipPolicy {
                 throw FeatureSpecError.windowsDisagree(first.key, p.key)
             }
@@ -48,6 +59,10 @@ public struct CombinedFeatureSpec: Sendable, Hashable, Codable, CustomStringConv
 
     /// True for more than one part.
     public var isCombination: Bool { parts.count > 1 }
+
+    /// The part whose windows the rows are: the first part that is not YAMNet (YAMNet parts are pooled into its
+    /// windows), or the first part when all are YAMNet.
+    public var windowPart: FeatureSpec { parts.first { !$0.isYAMNet } ?? parts[0] }
 
     /// The single spec, when there is only one part.
     public var single: FeatureSpec? { parts.count == 1 ? parts[0] : nil }

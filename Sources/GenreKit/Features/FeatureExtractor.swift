@@ -38,8 +38,10 @@ public struct FeatureExtractor: Sendable {
     }
 
     public let spec: FeatureSpec
-    /// The network run for the spec; nil for the `handcrafted` descriptors.
+    /// The network run for the spec; nil for the `handcrafted` descriptors and YAMNet.
     public let tagger: Tagger?
+    /// YAMNet, for a `yamnet:…` spec (one row per YAMNet window: 0.975 s every 0.48 s); nil otherwise.
+    public let yamnet: YAMNetModel?
     /// Where features are looked up and stored; nil computes everything and stores nothing.
     public let cache: FeatureCache?
     /// Files processed at once (default: active processor count).
@@ -63,19 +65,31 @@ public struct FeatureExtractor: Sendable {
         self.init(checked: spec, tagger: tagger, cache: cache)
     }
 
-    private init(checked spec: FeatureSpec, tagger: Tagger?, cache: FeatureCache?) {
+    private init(checked spec: FeatureSpec, tagger: Tagger?, yamnet: YAMNetModel? = nil, cache: FeatureCache?) {
         self.spec = spec
         self.tagger = tagger
+        self.yamnet = yamnet
         self.cache = cache
     }
 
-    /// Loads what `spec` needs: its network (from `store`), or nothing for the `handcrafted` descriptors.
+    /// Extracts a `yamnet:…` spec with a loaded YAMNet.
+    /// - Throws: ``FeatureSpecError``; ``FeatureExtractorError/taggerMismatch(_:)`` when `spec` is not a YAMNet spec.
+    public init(spec: FeatureSpec, yamnet: YAMNetModel, cache: FeatureCache?) throws {
+        try spec.validate()
+        guard spec.isYAMNet else { throw FeatureExtractorError.taggerMismatch("YAMNet was given, the spec asks for \(spec.model)") }
+        self.init(checked: spec, tagger: nil, yamnet: yamnet, cache: cache)
+    }
+
+    /// Loads what `spec` needs: its network (from `store`; YAMNet with ``YAMNetModel/load(store:)``, which checks
+    /// its SHA-256), or nothing for the `handcrafted` descriptors.
     /// A fine-tuned network lives in its model file: use ``GenreModel/featureExtractor(store:cache:)``.
     public init(spec: FeatureSpec, store: ModelStore = ModelStore(), cache: FeatureCache?) throws {
         try spec.validate()
         if ModelArchitecture.fineTunedBase(of: spec.model) != nil { throw FeatureExtractorError.fineTunedNeedsModelFile(spec.model) }
         if spec.isHandcrafted {
             self.init(checked: spec, tagger: nil, cache: cache)
+        } else if spec.isYAMNet {
+            try self.init(spec: spec, yamnet: YAMNetModel.load(store: store), cache: cache)
         } else {
             try self.init(spec: spec, model: PretrainedModel.load(spec.model, store: store), cache: cache)
         }
@@ -155,6 +169,11 @@ public struct FeatureExtractor: Sendable {
     /// - Throws: the file's ``GenreKitAudio/AudioError``; ``FeatureExtractorError/noWindows(path:)`` when the
     ///   clip is shorter than one window and the spec drops such clips.
     public func windowFeatures(path: String) throws -> WindowFeatures {
+        if let yamnet {
+            var analysis = try YAMNetTagger(model: yamnet).analyze(path: path)
+            analysis.features["scores"] = analysis.taggram
+            return WindowFeatures(analysis: analysis, layers: spec.layers)
+        }
         guard let tagger else {
             let audio = try AudioDecoder(sampleRate: MusicnnInput.sampleRate).decode(path: path)
             let f = HandcraftedDescriptor.windowFeatures(samples: audio.samples, layers: spec.layers, patches: try spec.patches())

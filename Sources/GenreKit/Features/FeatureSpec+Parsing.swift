@@ -5,7 +5,7 @@ extension FeatureSpec {
     public static let optionNames = ["length", "overlap", "pool", "song", "pad"]
 
     /// Parses `MODEL:LAYER[,LAYER…][@option=value,…]` (see ``FeatureSpec``) and validates it; ``key`` parses
-    /// back to an equal spec. Spaces around names are ignored.
+    /// back to an equal spec. Spaces around names are ignored. `yamnet:…` takes only `song=` (its windows are fixed).
     /// - Throws: ``FeatureSpecError/malformed(_:reason:)`` for bad syntax, else the errors of validation.
     public init(parsing text: String) throws {
         func fail(_ reason: String) -> FeatureSpecError { .malformed(text, reason: reason) }
@@ -41,6 +41,9 @@ extension FeatureSpec {
                     throw fail("\(name)=\(value): use \(TimePooling.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 return p
+            }
+            if model == Self.yamnetModel && !Self.yamnetOptionNames.contains(name) {
+                throw fail("YAMNet's windows are fixed (0.975 s every 0.48 s), so '\(name)' does not apply; only song= may follow yamnet (in a combined spec YAMNet's windows are mean-pooled into the other parts' windows: set length/overlap there)")
             }
             switch name {
             case "length": length = try number()

@@ -11,6 +11,11 @@ import GenreKitModels
 ///
 /// e.g. `MSD_musicnn:max_pool,penultimate` or `MTT_musicnn:penultimate@length=3,overlap=1,pool=mean,song=mean+std`.
 /// Omitted options take the defaults: 3-s windows, no overlap, `pool=mean`, `song=mean`, `pad=repeatPad`.
+///
+/// `yamnet:embedding` and `yamnet:scores` (``isYAMNet``) are YAMNet's 1024-d embedding and 521 AudioSet class
+/// scores per YAMNet window: 0.975 s every 0.48 s, fixed by the network, so only `song=` may follow `@` and
+/// ``windowLength``/``overlap`` hold YAMNet's window and hop. Alone, a YAMNet spec's rows are YAMNet's windows; in a
+/// ``CombinedFeatureSpec`` they are mean-pooled into the other parts' windows (see there).
 public struct FeatureSpec: Sendable, Hashable, Codable, CustomStringConvertible {
     /// Published model name (`MSD_musicnn`, `MTT_musicnn`, `MSD_musicnn_big`, `MTT_vgg`, `MSD_vgg`).
     public var model: String
@@ -27,7 +32,8 @@ public struct FeatureSpec: Sendable, Hashable, Codable, CustomStringConvertible 
     /// What happens to a clip shorter than one window.
     public var shortClipPolicy: Patches.ShortClipPolicy
 
-    /// A validated spec.
+    /// A validated spec. For `yamnet` the window arguments are ignored: its window is YAMNet's own
+    /// (``yamnetWindowSeconds`` every ``yamnetHopSeconds``, mean pooling, zero padding).
     /// - Throws: ``FeatureSpecError`` for an unknown model or layer, no or repeated layers, or an invalid window.
     public init(model: String, layers: [String], windowLength: Double = 3, overlap: Double = 0,
                 windowPooling: TimePooling = .mean, songPooling: TimePooling = .mean,
@@ -39,6 +45,12 @@ public struct FeatureSpec: Sendable, Hashable, Codable, CustomStringConvertible 
         self.windowPooling = windowPooling
         self.songPooling = songPooling
         self.shortClipPolicy = shortClipPolicy
+        if model == Self.yamnetModel {
+            self.windowLength = Self.yamnetWindowSeconds
+            self.overlap = Self.yamnetHopSeconds
+            self.windowPooling = .mean
+            self.shortClipPolicy = .repeatPad
+        }
         try validate()
     }
 
@@ -56,11 +68,13 @@ public struct FeatureSpec: Sendable, Hashable, Codable, CustomStringConvertible 
         let known: [String]
         if isHandcrafted {
             known = HandcraftedDescriptor.layerNames
+        } else if isYAMNet {
+            known = Self.yamnetLayers
         } else if let arch = ModelArchitecture.named(model)
                     ?? ModelArchitecture.fineTunedBase(of: model).flatMap(ModelArchitecture.named) {
             known = arch.featureNames + [FeatureSpec.outputLayer]
         } else {
-            throw FeatureSpecError.unknownModel(model, known: ModelArchitecture.all.map(\.name) + [RandomMusicnnWeights.modelName, HandcraftedDescriptor.modelName])
+            throw FeatureSpecError.unknownModel(model, known: ModelArchitecture.all.map(\.name) + [RandomMusicnnWeights.modelName, Self.yamnetModel, HandcraftedDescriptor.modelName])
         }
         guard !layers.isEmpty else { throw FeatureSpecError.noLayers(model: model, known: known) }
         for (i, layer) in layers.enumerated() {
@@ -68,6 +82,13 @@ public struct FeatureSpec: Sendable, Hashable, Codable, CustomStringConvertible 
                 throw FeatureSpecError.unknownLayer(layer, model: model, known: known)
             }
             if layers[..<i].contains(layer) { throw FeatureSpecError.repeatedLayer(layer) }
+        }
+        if isYAMNet {
+            guard windowLength == Self.yamnetWindowSeconds, overlap == Self.yamnetHopSeconds, windowPooling == .mean,
+                  shortClipPolicy == .repeatPad else {
+                throw FeatureSpecError.invalidWindow("YAMNet's windows are fixed (\(Self.yamnetWindowSeconds) s every \(Self.yamnetHopSeconds) s, mean pooling); leave them as FeatureSpec(model: \"yamnet\", …) sets them")
+            }
+            return
         }
         let arch = ModelArchitecture.named(model) ?? ModelArchitecture.fineTunedBase(of: model).flatMap(ModelArchitecture.named)
         guard windowLength.isFinite && windowLength > 0 else {
@@ -83,20 +104,27 @@ public struct FeatureSpec: Sendable, Hashable, Codable, CustomStringConvertible 
     }
 
     /// The windows these settings cut (musicnn's frame arithmetic).
+    /// - Throws: ``FeatureSpecError/invalidWindow(_:)`` for a YAMNet spec (its windows are not musicnn patches).
     public func patches() throws -> Patches {
-        try Patches.musicnn(length: windowLength, overlap: overlap > 0 ? overlap : nil, shortClipPolicy: shortClipPolicy)
+        if isYAMNet { throw FeatureSpecError.invalidWindow("YAMNet's windows are not musicnn patches") }
+        return try Patches.musicnn(length: windowLength, overlap: overlap > 0 ? overlap : nil, shortClipPolicy: shortClipPolicy)
     }
 
     /// Canonical text of everything, all options spelled out: equal specs have equal keys.
     public var key: String { windowKey(extra: "song=\(songPooling.rawValue)") }
 
     /// Canonical text of what determines the per-window features (``key`` without the song pooling): the
-    /// cache key, so that changing the song pooling reuses cached windows.
-    public var windowKey: String { windowKey(extra: nil) }
+    /// cache key, so that changing the song pooling reuses cached windows. For YAMNet it names the model file's
+    /// SHA-256 instead of window options (`yamnet:embedding@sha256=687f…`): one row per YAMNet window, whatever
+    /// windows a combined spec later pools them into.
+    public var windowKey: String {
+        isYAMNet ? "\(model):\(layers.joined(separator: ","))@sha256=\(YAMNetModel.sha256)" : windowKey(extra: nil)
+    }
 
     public var description: String { key }
 
     private func windowKey(extra: String?) -> String {
+        if isYAMNet { return "\(model):\(layers.joined(separator: ","))" + (extra.map { "@" + $0 } ?? "") }
         var options = ["length=\(Self.format(windowLength))", "overlap=\(Self.format(overlap))", "pool=\(windowPooling.rawValue)"]
         if let extra { options.append(extra) }
         if shortClipPolicy != .repeatPad { options.append("pad=\(shortClipPolicy.rawValue)") }

@@ -32,8 +32,11 @@ extension TFLitePlan {
         return slots[steps[o].output]!
     }
 
-    func execute(_ step: Step, _ slots: inout [Tensor?]) {
+    /// Runs one step; with `batch` > 1 its tensors carry `batch` images on axis 0 (a step of the batchable tail, see
+    /// ``run(batch:keeping:)``), so reshapes and the fully connected layers' output shapes take `batch` as axis 0.
+    func execute(_ step: Step, _ slots: inout [Tensor?], batch: Int = 1) {
         func get(_ i: Int) -> Tensor { slots[i]! }
+        func batched(_ s: [Int]) -> [Int] { batch == 1 || s.isEmpty ? s : [batch] + s.dropFirst() }
         func value(_ o: Operand) -> Tensor {
             switch o {
             case .slot(let i): return slots[i]!
@@ -41,14 +44,14 @@ extension TFLitePlan {
             }
         }
         switch step {
-        case .reshape(let i, let o, let s): slots[o] = get(i).reshaped(s)
+        case .reshape(let i, let o, let s): slots[o] = get(i).reshaped(batched(s))
         case .gather(let i, let o, let idx, let ishape, let axis): slots[o] = get(i).gathering(idx, indexShape: ishape, axis: axis)
         case .mul(let a, let b, let o, let act): slots[o] = value(a).multiplied(by: value(b)).applying(act)
         case .pad(let i, let o, let p): slots[o] = get(i).padded(p)
         case .rfft(let i, let o, let f): slots[o] = f(get(i))
         case .complexAbs(let i, let o): slots[o] = get(i).complexMagnitude()
-        case .hybridDense(let i, let o, let l): slots[o] = l(get(i).reshaped([-1, l.inputUnits])).reshaped(shapes[o])
-        case .dense(let i, let o, let l): slots[o] = l(get(i).reshaped([-1, l.inputUnits])).reshaped(shapes[o])
+        case .hybridDense(let i, let o, let l): slots[o] = l(get(i).reshaped([-1, l.inputUnits])).reshaped(batched(shapes[o]))
+        case .dense(let i, let o, let l): slots[o] = l(get(i).reshaped([-1, l.inputUnits])).reshaped(batched(shapes[o]))
         case .log(let i, let o): slots[o] = get(i).logarithm()
         case .conv(let i, let o, let l): slots[o] = l(get(i))
         case .depthwise(let i, let o, let l): slots[o] = l(get(i))

@@ -41,6 +41,8 @@ public struct TFLitePlan: Sendable {
     }
 
     let steps: [Step]
+    /// First step of the tail that runs on a whole batch at once (``run(batch:keeping:)``).
+    let batchStart: Int
     /// Tensor names, by index.
     public let tensorNames: [String]
     /// Inferred shapes (complex tensors carry a trailing axis of 2), by index.
@@ -353,6 +355,7 @@ public struct TFLitePlan: Sendable {
         }
         self.steps = steps
         self.shapes = shapes.map { $0 ?? [] }
+        batchStart = Self.batchStart(steps: steps, shapes: self.shapes)
         tensorNames = m.tensors.map(\.name)
         outputIndices = m.outputs
     }

@@ -92,22 +92,35 @@ public struct YAMNetModel: Sendable {
         return out
     }
 
+    /// Most windows run through the network together (``TFLitePlan/run(batch:keeping:)``).
+    public static let maximumBatch = 32
+
     /// Scores `[n, 521]` and embeddings `[n, 1024]` of `n` windows of exactly ``windowLength`` samples each.
-    /// Windows run in parallel (BLAS single-threaded inside); results do not depend on the thread count.
+    /// The windows run in batches of up to ``maximumBatch`` (each layer one GEMM over the batch), batches in parallel
+    /// (BLAS single-threaded inside); every window's numbers are those of running it alone, whatever the batch size
+    /// and thread count.
     public func predict(windows: [[Float]]) -> YAMNetOutput {
         precondition(windows.allSatisfy { $0.count == Self.windowLength }, "YAMNet windows must hold \(Self.windowLength) samples")
         let n = windows.count
         var scores = [Float](repeating: 0, count: n * Self.classCount)
         var embeddings = [Float](repeating: 0, count: n * Self.embeddingSize)
         let keep = [scoresIndex, embeddingIndex]
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let size = Swift.max(1, Swift.min(Self.maximumBatch, (n + cores - 1) / Swift.max(cores, 1)))
+        let batches = stride(from: 0, to: n, by: size).map { $0..<Swift.min(n, $0 + size) }
         scores.withUnsafeMutableBufferPointer { sp in
             embeddings.withUnsafeMutableBufferPointer { ep in
                 let s = UnsafeMutableSendablePointer(sp.baseAddress), e = UnsafeMutableSendablePointer(ep.baseAddress)
                 BLASThreads.withSingleThread {
-                    DispatchQueue.concurrentPerform(iterations: n) { i in
-                        let r = plan.run(Tensor(shape: [Self.windowLength], values: windows[i]), keeping: keep)
-                        r[0].values.withUnsafeBufferPointer { (s.pointer! + i * Self.classCount).update(from: $0.baseAddress!, count: Self.classCount) }
-                        r[1].values.withUnsafeBufferPointer { (e.pointer! + i * Self.embeddingSize).update(from: $0.baseAddress!, count: Self.embeddingSize) }
+                    DispatchQueue.concurrentPerform(iterations: batches.count) { b in
+                        let range = batches[b]
+                        let r = plan.run(batch: range.map { Tensor(shape: [Self.windowLength], values: windows[$0]) }, keeping: keep)
+                        r[0].values.withUnsafeBufferPointer {
+                            (s.pointer! + range.lowerBound * Self.classCount).update(from: $0.baseAddress!, count: range.count * Self.classCount)
+                        }
+                        r[1].values.withUnsafeBufferPointer {
+                            (e.pointer! + range.lowerBound * Self.embeddingSize).update(from: $0.baseAddress!, count: range.count * Self.embeddingSize)
+                        }
                     }
                 }
             }
