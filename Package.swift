@@ -30,10 +30,11 @@ let package = Package(
         .systemLibrary(name: "CKissFFT", providers: [.apt(["libkissfft-dev"]), .brew(["kissfft"])]),
         .systemLibrary(name: "CSVM", providers: [.apt(["libsvm-dev"]), .brew(["libsvm"])]),
 
-        // Folds libmpg123's stderr lines into GenreKit's one-line warnings; executables export the stdio calls it replaces.
-        .target(name: "CDecoderMessages", linkerSettings: [.unsafeFlags([
-            "-Xlinker", "--export-dynamic-symbol=fwrite", "-Xlinker", "--export-dynamic-symbol=fprintf",
-            "-Xlinker", "--export-dynamic-symbol=__fprintf_chk"])]),
+        // Folds libmpg123's stderr lines into GenreKit's one-line warnings. The stdio calls it replaces reach libmpg123
+        // without any linker flag: the linker exports an executable's definition of every symbol a shared library in the
+        // link refers to (libsndfile → libmpg123 refers to fprintf, __fprintf_chk and fwrite), so no unsafeFlags, and
+        // another package can depend on GenreKit.
+        .target(name: "CDecoderMessages"),
         .target(name: "GenreKitCore", dependencies: ["CBLAS"]),
         .target(name: "GenreKitAudio", dependencies: ["CSndFile", "CSoxr", "CFFmpeg", "CDecoderMessages"]),
         .target(name: "GenreKitDSP", dependencies: ["GenreKitCore", "CKissFFT", "CBLAS"]),

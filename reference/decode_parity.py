@@ -173,6 +173,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--genrekit', default='.build/release/genrekit')
     ap.add_argument('--out')
+    ap.add_argument('--batch', action='store_true',
+                    help='also tag the whole fixture folder in one `genrekit tag DIR --format jsonl` and check its lines')
     ap.add_argument('files', nargs='*')
     a = ap.parse_args()
     exe = os.path.abspath(a.genrekit)
@@ -208,8 +210,40 @@ def main():
         print(text, end='')
         if a.out:
             open(a.out, 'w').write(text)
+        if a.batch:
+            batch_check(exe, tmp, files, {kind: row for kind, row in zip([k for k, _ in files], rows)})
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def batch_check(exe, folder, files, rows):
+    """One `genrekit tag FOLDER --format jsonl`: every file GenreKit decodes has its result line, every file it refuses
+    its {"path", "error"} line, in path order, and the exit status is 1 (some files failed)."""
+    import json
+    r = subprocess.run([exe, 'tag', folder, '--format', 'jsonl', '--top', '1'], capture_output=True, text=True)
+    lines = [json.loads(l) for l in r.stdout.splitlines() if l.strip()]
+    by_path = {rec['path']: rec for rec in lines}
+    print(f'\n# genrekit tag {os.path.basename(folder)}/ --format jsonl: exit {r.returncode}, {len(lines)} lines '
+          f'({sum("error" not in x for x in lines)} tagged, {sum("error" in x for x in lines)} errors); '
+          f'in path order: {[x["path"] for x in lines] == sorted(x["path"] for x in lines)}')
+    problems = 0
+    for kind, path in files:
+        if not path.startswith(folder + os.sep):
+            continue
+        reads = not rows[kind][1].startswith('no')
+        rec = by_path.get(path)
+        if os.path.isdir(path) and (rec is None or 'error' in rec):
+            # A folder named like an audio file is listed by the folder walk and refused, or searched (nothing in it).
+            got, ok = 'folder: ' + ('searched, no line' if rec is None else 'error line: ' + rec['error'][len(path) + 2:][:48]), True
+        elif rec is None:
+            got, ok = 'NO LINE', False
+        elif 'error' in rec:
+            got, ok = 'error line: ' + rec['error'][len(path) + 2:][:60], not reads
+        else:
+            got, ok = f'tagged ({rec["top_tags"][0]["tag"]})', reads
+        problems += not ok
+        print(f'#   {kind:<40} {got}{"" if ok else "   <-- MISMATCH"}')
+    print(f'# {problems} mismatches; exit status {r.returncode} (1 expected: some files fail)')
 
 
 if __name__ == '__main__':

@@ -1,8 +1,10 @@
 // Captures what C decoder libraries print on stderr while GenreKit decodes on this thread.
 //
 // libmpg123 (used by libsndfile for MP3) writes its "Note: ..." lines with fprintf/fwrite to stderr and offers no
-// callback. These definitions replace the stdio entry points for the whole process (the executable exports them:
-// see Package.swift); on a thread that is not capturing they forward to glibc unchanged.
+// callback. These definitions replace the stdio entry points for the whole process: the linker puts an executable's
+// definition of a symbol that a shared library in the link refers to into the dynamic symbol table by itself (no
+// --export-dynamic needed; see Package.swift), so libmpg123's calls bind here. On a thread that is not capturing they
+// forward to glibc unchanged.
 #define _GNU_SOURCE
 #include <stdarg.h>
 #include <stdio.h>

@@ -75,94 +75,53 @@ public struct AudioDecoder: Sendable {
 
     /// Decodes the whole file. Throws ``AudioError`` for missing, empty, unreadable, damaged, frameless or
     /// non-finite files (and, when ``strict``, for streams that end early in a decoder error).
+    /// The samples are those of ``stream(path:)``, collected.
     public func decode(path: String) throws(AudioError) -> DecodedAudio {
-        if let r = sampleRate, r <= 0 { throw .invalidParameter("sample rate must be positive (got \(r))") }
-        let source = try AudioDecoder.open(path: path)
-        var result = try decode(source, path: path)
-        // An MP3 without a Xing/Info/VBRI header: libsndfile's length is libmpg123's estimate from the first frame's
-        // bitrate, and libsndfile stops there. When it stopped exactly there, the stream may go on: read it whole
-        // with FFmpeg and keep that when it is longer.
-        // (A demux-only count first, so the usual case — the estimate was right — costs no second decode.)
-        if case .sndfile(let f) = source, f.fileInfo.format == "MP3", result.source.frames == f.fileInfo.frames, !f.lengthIsStated,
-           let count = FFmpegFile.demuxedFrames(path: path), count > result.source.frames + 2 * 1152,
-           let whole = try? FFmpegFile(path: path), let longer = try? decode(.ffmpeg(whole), path: path),
-           longer.source.frames > result.source.frames + 1152 {
-            result = longer
-        }
-        if let w = result.warning { onWarning?(w) }
-        return result
+        let stream = try stream(path: path)
+        var output: [Float] = []
+        if let hint = stream.expectedOutputCount { output.reserveCapacity(hint) }
+        while try stream.read(into: &output) {}
+        return DecodedAudio(samples: output, sampleRate: stream.sampleRate, source: stream.source, warning: stream.warning)
     }
 
-    private func decode(_ source: AudioSource, path: String) throws(AudioError) -> DecodedAudio {
-        var info = source.fileInfo
-        let channels = info.channels
-        guard channels > 0, info.sampleRate > 0 else { throw source.noFramesError(path: path) }
-        let outRate = sampleRate ?? info.sampleRate
+    /// Opens `path` for decoding block by block in bounded memory (``AudioStream``); the samples are exactly
+    /// ``decode(path:)``'s. Throws the errors of opening here, the others from ``AudioStream/read(into:)``.
+    public func stream(path: String) throws(AudioError) -> AudioStream {
+        if let r = sampleRate, r <= 0 { throw .invalidParameter("sample rate must be positive (got \(r))") }
+        return try AudioStream(decoder: self, source: try chooseSource(path: path), path: path)
+    }
 
-        let resampler: Resampler?
-        do {
-            resampler = outRate == info.sampleRate ? nil
-                : try Resampler(inputRate: Double(info.sampleRate), outputRate: Double(outRate))
-        } catch { throw .resampleFailed(path: path, reason: error.description) }
-
-        var output: [Float] = []
-        // The container's length is only a capacity hint, and one that cannot exceed 4 output samples (16 bytes) per
-        // byte of file, so a lying header costs nothing; an honest one spares the growth copies of a long file.
-        if source.lengthIsKnown, info.frames > 0 {
-            let expected = Double(info.frames) * Double(outRate) / Double(info.sampleRate)
-            let cap = Double(max(1 << 16, 4 * AudioDecoder.fileSize(path)))
-            if expected <= cap { output.reserveCapacity(Int(expected.rounded(.up)) + 16) }
+    /// The decoder a file is read with. An MP3 without a Xing/Info/VBRI header: libsndfile's length is libmpg123's
+    /// estimate from the first frame's bitrate, and libsndfile stops there. When it stops exactly there while the
+    /// stream goes on (a demux-only count first, so the usual case — the estimate was right — costs nothing more),
+    /// the file is read with FFmpeg, when FFmpeg decodes it longer. Both are counted by decoding, nothing kept.
+    private func chooseSource(path: String) throws(AudioError) -> AudioSource {
+        let source = try AudioDecoder.open(path: path)
+        guard case .sndfile(let f) = source, f.fileInfo.format == "MP3", !f.lengthIsStated,
+              let count = FFmpegFile.demuxedFrames(path: path), count > f.fileInfo.frames + 2 * 1152 else { return source }
+        let estimate = f.fileInfo.frames
+        guard let sndfileFrames = try? countFrames(source, path: path), sndfileFrames == estimate,
+              let whole = try? FFmpegFile(path: path), let ffmpegFrames = try? countFrames(.ffmpeg(whole), path: path),
+              ffmpegFrames > sndfileFrames + 1152, let again = try? FFmpegFile(path: path) else {
+            return (try? SoundFile(path: path)).map { AudioSource.sndfile($0) } ?? source
         }
-        // The block buffer is bounded whatever the channel count a header claims (at most 4 MB).
-        let blockFrames = max(256, min(self.blockFrames, (1 << 20) / channels))
-        var interleaved = [Float](repeating: 0, count: blockFrames * channels)
-        var mono = [Float](repeating: 0, count: blockFrames)
-        var decoded = 0
+        return .ffmpeg(again)
+    }
+
+    /// Frames `source` decodes to (as a stream reads them), consuming it; throws what a strict decode would.
+    private func countFrames(_ source: AudioSource, path: String) throws(AudioError) -> Int {
+        let channels = max(1, source.fileInfo.channels)
+        let block = max(256, min(blockFrames, (1 << 20) / channels))
+        var buffer = [Float](repeating: 0, count: block * channels)
+        var n = 0
         while true {
-            let n = try interleaved.withUnsafeMutableBufferPointer { b throws(AudioError) in try source.read(into: b.baseAddress!, frames: blockFrames) }
-            if n <= 0 { break }
-            interleaved.withUnsafeBufferPointer { src in
-                mono.withUnsafeMutableBufferPointer { dst in
-                    AudioDecoder.mixToMono(src.baseAddress!, channels: channels, frames: n, into: dst.baseAddress!)
-                }
-            }
-            if let bad = AudioDecoder.firstNonFinite(mono, count: n) {
-                throw .nonFiniteSamples(path: path, seconds: Double(decoded + bad) / Double(info.sampleRate))
-            }
-            decoded += n
-            if let resampler {
-                do { try mono.withUnsafeBufferPointer { try resampler.process(UnsafeBufferPointer(rebasing: $0[0..<n]), into: &output) } }
-                catch let e as AudioError { throw AudioDecoder.relabel(e, path) }
-                catch { throw .resampleFailed(path: path, reason: "\(error)") }
-            } else {
-                output.append(contentsOf: mono[0..<n])
-            }
-            if n < blockFrames, source.shortReadMeansEnd { break }
+            let got = try buffer.withUnsafeMutableBufferPointer { b throws(AudioError) in try source.read(into: b.baseAddress!, frames: block) }
+            if got <= 0 { break }
+            n += got
+            if got < block, source.shortReadMeansEnd { break }
         }
-        let problem = source.endProblem(decoded: decoded)
-        if decoded == 0 {
-            if let problem { throw problem.error(path: path) }
-            throw source.noFramesError(path: path)
-        }
-        var warning: String? = nil
-        if let problem {
-            if strict { throw problem.error(path: path) }
-            let seconds = String(format: "%.2f", Double(decoded) / Double(info.sampleRate))
-            warning = "\(path): the audio stream ends early in a decoder error (\(problem.reason)); kept the \(seconds) s that decoded"
-                + " (re-copy or re-download it; --strict or GENREKIT_STRICT=1 refuses such files)"
-        }
-        if let resampler {
-            do { try resampler.finish(into: &output) } catch { throw AudioDecoder.relabel(error, path) }
-            let n = Resampler.expectedLength(inputCount: decoded, inputRate: Double(info.sampleRate), outputRate: Double(outRate))
-            if output.count > n { output.removeLast(output.count - n) }
-            else if output.count < n { output.append(contentsOf: repeatElement(0, count: n - output.count)) }
-            // Finite samples near float's limit (a damaged float file) overflow in the resampler's filter.
-            if let bad = AudioDecoder.firstNonFinite(output, count: output.count) {
-                throw .nonFiniteSamples(path: path, seconds: Double(bad) / Double(outRate))
-            }
-        }
-        info.frames = decoded
-        return DecodedAudio(samples: output, sampleRate: outRate, source: info, warning: warning)
+        if let problem = source.endProblem(decoded: n), strict { throw problem.error(path: path) }
+        return n
     }
 
     /// Opens `path` with libsndfile, or with FFmpeg when libsndfile cannot open it (what librosa does).
@@ -220,11 +179,6 @@ public struct AudioDecoder: Sendable {
     /// for MP3 (encoder delay and padding), none for the others.
     static func truncationSlack(_ info: AudioFileInfo) -> Int {
         info.format == "MP3" ? 1152 : 0
-    }
-
-    private static func relabel(_ e: AudioError, _ path: String) -> AudioError {
-        if case .resampleFailed(_, let r) = e { return .resampleFailed(path: path, reason: r) }
-        return e
     }
 }
 

@@ -37,36 +37,53 @@ public struct MelSpectrogram: Sendable {
     /// Mel power of `signal`: `frameCount × melCount`, row-major.
     public func power(_ signal: [Float]) -> [Float] {
         let frames = stft.frameCount(sampleCount: signal.count)
-        let mels = melCount, bins = stft.binCount, rows = Self.gemmRows
+        let mels = melCount, rows = Self.gemmRows
         var out = [Float](repeating: 0, count: frames * mels)
         let gemms = (frames + rows - 1) / rows
         let gemmsPerItem = max(1, (blockFrames + rows - 1) / rows)
         let items = (gemms + gemmsPerItem - 1) / gemmsPerItem
         signal.withUnsafeBufferPointer { sig in
-            filterbank.weights.withUnsafeBufferPointer { w in
-                out.withUnsafeMutableBufferPointer { o in
-                    let optr = UncheckedSendable(o.baseAddress!)
-                    let wptr = UncheckedSendable(w.baseAddress!)
-                    let sptr = UncheckedSendable(sig)
-                    let stft = self.stft
-                    let work: @Sendable (Int) -> Void = { item in
-                        let p = UnsafeMutablePointer<Float>.allocate(capacity: rows * bins)
-                        let m = UnsafeMutablePointer<Float>.allocate(capacity: rows * mels)
-                        defer { p.deallocate(); m.deallocate() }
-                        for g in (item * gemmsPerItem)..<min(gemms, (item + 1) * gemmsPerItem) {
-                            let lo = g * rows, hi = min(frames, lo + rows)
-                            stft.power(sptr.value, frames: lo..<hi, into: p)
-                            if hi - lo < rows { (p + (hi - lo) * bins).initialize(repeating: 0, count: (rows - hi + lo) * bins) }
-                            // M[t, m] = Σ_k P[t, k] · W[m, k], always rows × mels × bins
-                            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(mels), Int32(bins),
-                                        1, p, Int32(bins), wptr.value, Int32(bins), 0, m, Int32(mels))
-                            (optr.value + lo * mels).update(from: m, count: (hi - lo) * mels)
-                        }
+            out.withUnsafeMutableBufferPointer { o in
+                let optr = UncheckedSendable(o.baseAddress!)
+                let sptr = UncheckedSendable(sig)
+                let work: @Sendable (Int) -> Void = { item in
+                    let scratch = GemmScratch(self)
+                    for g in (item * gemmsPerItem)..<min(gemms, (item + 1) * gemmsPerItem) {
+                        powerRows(sptr.value, firstSample: 0, group: g, frameCount: frames, scratch, into: optr.value + g * rows * mels)
                     }
-                    BLASThreads.withSingleThread { DispatchQueue.concurrentPerform(iterations: items, execute: work) }
                 }
+                BLASThreads.withSingleThread { DispatchQueue.concurrentPerform(iterations: items, execute: work) }
             }
         }
         return out
+    }
+
+    /// Work buffers of one ``gemmRows``-frame group: its power spectrum and its mel power.
+    final class GemmScratch {
+        let power: UnsafeMutablePointer<Float>
+        let mel: UnsafeMutablePointer<Float>
+        init(_ m: MelSpectrogram) {
+            power = .allocate(capacity: MelSpectrogram.gemmRows * m.stft.binCount)
+            mel = .allocate(capacity: MelSpectrogram.gemmRows * m.melCount)
+        }
+        deinit { power.deallocate(); mel.deallocate() }
+    }
+
+    /// Mel power of frames `[g·rows, min(frameCount, (g+1)·rows))` (group `g`) into `out`: the STFT power of the
+    /// group (zero rows past `frameCount`), then one `rows × mels × bins` `sgemm`. The only place mel power is
+    /// computed, for the whole signal and for ``MelStream``, so both give the same numbers.
+    func powerRows(_ signal: UnsafeBufferPointer<Float>, firstSample: Int, group g: Int, frameCount: Int,
+                   _ scratch: GemmScratch, into out: UnsafeMutablePointer<Float>) {
+        let rows = Self.gemmRows, mels = melCount, bins = stft.binCount
+        let lo = g * rows, hi = min(frameCount, lo + rows)
+        let p = scratch.power, m = scratch.mel
+        stft.power(signal, firstSample: firstSample, frames: lo..<hi, into: p)
+        if hi - lo < rows { (p + (hi - lo) * bins).initialize(repeating: 0, count: (rows - hi + lo) * bins) }
+        // M[t, m] = Σ_k P[t, k] · W[m, k], always rows × mels × bins
+        filterbank.weights.withUnsafeBufferPointer { w in
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(mels), Int32(bins),
+                        1, p, Int32(bins), w.baseAddress, Int32(bins), 0, m, Int32(mels))
+        }
+        out.update(from: m, count: (hi - lo) * mels)
     }
 }

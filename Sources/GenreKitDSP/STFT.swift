@@ -41,18 +41,25 @@ public struct STFT: Sendable {
     public func frameCount(sampleCount: Int) -> Int { 1 + sampleCount / hopLength }
 
     /// Power spectrogram of frames `frames` of `signal`, written row by row (frame-major, `binCount` per row).
-    public func power(_ signal: UnsafeBufferPointer<Float>, frames: Range<Int>, into out: UnsafeMutablePointer<Float>) {
+    ///
+    /// `signal` may be a part of a longer signal that starts at sample `firstSample` and ends where the whole signal
+    /// ends (how ``MelStream`` computes frames as the samples arrive); it must then hold every sample the frames
+    /// reach from `firstSample` on (`firstSample ≤ max(0, frames.lowerBound·hop − n_fft/2)`). Samples before 0 and
+    /// after the end are the centring's zeros either way, so the values do not depend on the part.
+    public func power(_ signal: UnsafeBufferPointer<Float>, firstSample: Int = 0, frames: Range<Int>, into out: UnsafeMutablePointer<Float>) {
+        precondition(firstSample == 0 || frames.isEmpty || frames.lowerBound * hopLength - nFFT / 2 >= firstSample,
+                     "STFT.power: the signal part starts after the first sample the frames need")
         switch precision {
-        case .double: powerDouble(signal, frames: frames, into: out)
-        case .single: powerSingle(signal, frames: frames, into: out)
+        case .double: powerDouble(signal, firstSample, frames: frames, into: out)
+        case .single: powerSingle(signal, firstSample, frames: frames, into: out)
         }
     }
 
     /// Writes the windowed, zero-padded frame `t` (centered) into `dst` using `value(sample, weight)`.
     @inline(__always)
-    private func frame(_ t: Int, _ signal: UnsafeBufferPointer<Float>, _ w: UnsafeBufferPointer<Double>,
+    private func frame(_ t: Int, _ signal: UnsafeBufferPointer<Float>, _ firstSample: Int, _ w: UnsafeBufferPointer<Double>,
                        _ dst: UnsafeMutablePointer<Double>) {
-        let start = t * hopLength - nFFT / 2
+        let start = t * hopLength - nFFT / 2 - firstSample
         let n = signal.count
         if start >= 0 && start + nFFT <= n {
             for i in 0..<nFFT { dst[i] = w[i] * Double(signal[start + i]) }
@@ -64,7 +71,7 @@ public struct STFT: Sendable {
         }
     }
 
-    private func powerDouble(_ signal: UnsafeBufferPointer<Float>, frames: Range<Int>, into out: UnsafeMutablePointer<Float>) {
+    private func powerDouble(_ signal: UnsafeBufferPointer<Float>, _ firstSample: Int, frames: Range<Int>, into out: UnsafeMutablePointer<Float>) {
         let fft = RealFFT(count: nFFT)
         let bins = binCount
         let buf = UnsafeMutablePointer<Double>.allocate(capacity: 4 * nFFT + 4)
@@ -72,7 +79,7 @@ public struct STFT: Sendable {
         let x = buf, re = buf + nFFT, im = re + bins, work = im + bins
         window.withUnsafeBufferPointer { w in
             for t in frames {
-                frame(t, signal, w, x)
+                frame(t, signal, firstSample, w, x)
                 fft.forward(x, re: re, im: im, work: work)
                 let row = out + (t - frames.lowerBound) * bins
                 for k in 0..<bins {
@@ -83,7 +90,7 @@ public struct STFT: Sendable {
         }
     }
 
-    private func powerSingle(_ signal: UnsafeBufferPointer<Float>, frames: Range<Int>, into out: UnsafeMutablePointer<Float>) {
+    private func powerSingle(_ signal: UnsafeBufferPointer<Float>, _ firstSample: Int, frames: Range<Int>, into out: UnsafeMutablePointer<Float>) {
         guard let cfg = kiss_fftr_alloc(Int32(nFFT), 0, nil, nil) else { fatalError("kiss_fftr_alloc failed") }
         defer { free(UnsafeMutableRawPointer(cfg)) }   // kiss_fftr_free is a macro for free()
         let bins = binCount
@@ -92,7 +99,7 @@ public struct STFT: Sendable {
         let spec = UnsafeMutablePointer<kiss_fft_cpx>.allocate(capacity: bins); defer { spec.deallocate() }
         window.withUnsafeBufferPointer { w in
             for t in frames {
-                frame(t, signal, w, xd)
+                frame(t, signal, firstSample, w, xd)
                 for i in 0..<nFFT { xf[i] = Float(xd[i]) }
                 kiss_fftr(cfg, xf, spec)
                 let row = out + (t - frames.lowerBound) * bins

@@ -25,4 +25,33 @@ public struct MusicnnFrontEnd: Sendable {
         let lm = logMel(samples: audio.samples)
         return (lm, lm.count / MusicnnInput.melBands, audio)
     }
+
+    /// Decodes `path` block by block and hands its log-mel spectrogram to `body` in consecutive parts (whole frames ×
+    /// bands, row-major), in bounded memory: the parts, concatenated, equal ``logMel(path:)`` bit for bit
+    /// (``AudioStream``, ``MelStream``). Decoded samples are gathered to `feedSamples` before they go to the mel stream,
+    /// so its groups are computed several at once. Returns the decoded file's facts.
+    public func forEachLogMel(path: String, feedSamples: Int = 1 << 19,
+                              _ body: ([Float]) throws -> Void) throws -> (source: AudioFileInfo, frames: Int) {
+        let stream = try decoder.stream(path: path)
+        var melStream = MelStream(mel)
+        var samples: [Float] = []
+        var rows: [Float] = []
+        func hand(_ n: Int) throws {
+            guard n > 0 else { return }
+            MusicnnCompression.apply(inPlace: &rows)
+            try body(rows)
+            rows.removeAll(keepingCapacity: true)
+        }
+        var more = true
+        while more {
+            more = try stream.read(into: &samples)
+            if samples.count >= feedSamples || !more {
+                let n = samples.withUnsafeBufferPointer { melStream.append($0, into: &rows) }
+                samples.removeAll(keepingCapacity: true)
+                try hand(n)
+            }
+        }
+        try hand(melStream.finish(into: &rows))
+        return (stream.source, melStream.frameCount)
+    }
 }

@@ -31,48 +31,11 @@ struct PredictCommand: ParsableCommand {
             let aggregation = try runner.aggregation(aggregate)
             let files = inputs.flatMap(Dataset.audioFiles(at:))
             let extractor = try m.featureExtractor(cache: FeatureCache.open(at: cache))
-            let bar = ProgressBarBox()
-            let results = extractor.extract(paths: files) { bar.update($0.done, total: $0.total) }
-            var json: [PredictionRecord] = []
-            let lines = RecordWriter<PredictionRecord>(lines: true)
-            var failures = 0
-            if format == .csv { print("path," + (windows ? "window,start_s," : "") + "genre," + m.labels.map(csvField).joined(separator: ",")) }
-            for (file, r) in zip(files, results) {
-                guard case .success(let f) = r else {
-                    if case .failure(let e) = r {
-                        printError("error: \(e)")
-                        if format == .jsonl { try lines.write(PredictionRecord(path: file, error: e)) } else { json.append(PredictionRecord(path: file, error: e)) }
-                    }
-                    failures += 1; continue
-                }
-                let item = ItemFeatures(id: file, label: -1, windows: f.windows.matrix.values, windowCount: f.windows.windowCount,
-                                        song: f.song, windowStarts: f.windows.windowStarts)
-                let song = runner.predictSong(item, aggregation: aggregation)
-                let p = song.windows
-                let genre = m.labels[song.label]
-                switch format {
-                case .table:
-                    let top = song.probabilities.indices.sorted { song.probabilities[$0] > song.probabilities[$1] }.prefix(3)
-                    print("\(file): \(genre)  (" + top.map { "\(m.labels[$0]) \(String(format: "%.3f", song.probabilities[$0]))" }.joined(separator: ", ") + ")")
-                    if windows {
-                        for w in 0..<p.rows { print(String(format: "  %7.2f s  %@", item.windowStarts[safe: w] ?? 0, m.labels[song.windowLabels[w]])) }
-                    }
-                case .csv:
-                    print("\(csvField(file))," + (windows ? "song,," : "") + "\(csvField(genre))," + song.probabilities.map { String(format: "%.6f", $0) }.joined(separator: ","))
-                    if windows {
-                        for w in 0..<p.rows {
-                            print("\(csvField(file)),\(w),\(item.windowStarts[safe: w] ?? 0),\(csvField(m.labels[song.windowLabels[w]]))," + p.row(w).map { String(format: "%.6f", $0) }.joined(separator: ","))
-                        }
-                    }
-                case .json, .jsonl:
-                    let record = PredictionRecord(path: file, labels: m.labels, probabilities: song.probabilities, label: song.label,
-                                                  aggregation: aggregation, windows: windows ? (p, item.windowStarts) : nil)
-                    if format == .jsonl { try lines.write(record) } else { json.append(record) }
-                }
-            }
-            if format == .json {
-                try printJSON(json)
-            }
+            let bar = ProgressBar(total: files.count, label: "files")
+            let output = PredictBatchOutput(model: m, runner: runner, aggregation: aggregation, format: format, windows: windows)
+            // Each file's result is written as soon as it and the files before it are done.
+            extractor.forEach(paths: files, progress: { done, _ in bar.update(done) }) { i, r in output.emit(files[i], r) }
+            let failures = try output.finish()
             if failures > 0 { printError("\(failures) of \(files.count) files failed"); throw ExitCode(1) }
         }
     }

@@ -76,6 +76,14 @@ final class ModuleGraphTests: XCTestCase {
         XCTAssertEqual(Set(declared.keys).subtracting(known), [], "targets the graph does not know: add them to ModuleGraphTests and the README")
     }
 
+    /// SwiftPM refuses a dependency whose targets use `unsafeFlags`: GenreKit must stay usable as a package
+    /// dependency, so no target may use them (code only; comments may mention them).
+    func testPackageUsesNoUnsafeFlags() throws {
+        let text = try String(contentsOf: Self.root.appendingPathComponent("Package.swift"), encoding: .utf8)
+        let code = text.replacingOccurrences(of: #"//[^\n]*"#, with: "", options: .regularExpression)
+        XCTAssertFalse(code.contains("unsafeFlags"), "Package.swift uses unsafeFlags: another package could not depend on GenreKit")
+    }
+
     /// The GenreKit module's folders, each using only those before it (README, "Layout").
     static let genreKitFolders = ["Datasets", "Pipeline", "Features", "FineTuning", "ModelFile", "Training", "FewShot", "Reports"]
 

@@ -1,10 +1,12 @@
 import Foundation
 
 extension Dataset {
-    /// File extensions (lower-case) ``loadFolder(_:extensions:)`` takes as audio: the containers libsndfile reads.
-    /// (`m4a`/AAC is not among them: convert such files first.)
+    /// File extensions (lower-case) ``loadFolder(_:extensions:)`` and ``audioFiles(at:)`` take as audio: the
+    /// containers libsndfile reads, and those ``GenreKitAudio/AudioDecoder`` reads through FFmpeg (M4A/MP4 with AAC
+    /// or ALAC, ADTS AAC, WMA, WavPack, APE, WebM/Matroska audio, Speex, MP2, AC-3, AMR, TTA).
     public static let audioExtensions: Set<String> = [
         "wav", "wave", "flac", "ogg", "oga", "opus", "mp3", "aif", "aiff", "aifc", "au", "snd", "caf", "w64", "rf64",
+        "m4a", "m4b", "mp4", "aac", "wma", "wv", "ape", "webm", "mka", "spx", "mp2", "mpa", "ac3", "amr", "tta",
     ]
 
     /// Loads the folder layout `ROOT/<label>/<file>` (GTZAN, Create ML): every sub-folder of `root` is a class,

@@ -9,11 +9,11 @@ import GenreKitNN
 /// input_length, input_overlap)`: decode at 16 kHz, log-mel, windows of `input_length` seconds stepped by
 /// `input_overlap` seconds (musicnn's name for the hop; no overlap when nil), network on every window.
 ///
-/// Windows stream through the network in chunks of ``chunkWindows``, and window features are pooled per chunk,
-/// so memory stays bounded by the decoded audio and its spectrogram even for hour-long files.
+/// A file streams through decoding, log-mel, windows and the network in blocks, and window features are pooled per
+/// chunk, so memory stays bounded whatever the file's length (only the taggram and the features grow with it).
 public struct Tagger: Sendable {
     public let model: PretrainedModel
-    public let frontEnd: MusicnnFrontEnd
+    public var frontEnd: MusicnnFrontEnd
     public let patches: Patches
     /// Windows per network call. A window's outputs can differ in the last float32 bits with the number of windows
     /// in its call (the GEMM shape), so they are the same for the same file and settings, not across chunkings.
@@ -22,6 +22,11 @@ public struct Tagger: Sendable {
     /// count); 1 runs them in turn.
     /// Set to 1 when files are already processed in parallel (``BatchRunner``).
     public var concurrency: Int = ProcessInfo.processInfo.activeProcessorCount
+    /// Windows gathered before they go through the network when a file streams (``analyze(path:features:pooling:)``),
+    /// rounded down to a multiple of ``chunkWindows``: enough chunks to keep every core busy. Does not change any value.
+    public var streamWindows: Int = 8 * max(4, ProcessInfo.processInfo.activeProcessorCount)
+    /// Decoded samples gathered before their log-mel is computed when a file streams. Does not change any value.
+    public var feedSamples: Int = 1 << 19
 
     /// - Parameters:
     ///   - length: window length in seconds (3 s = 187 frames, what the models were trained on; VGG models need 3).
@@ -38,28 +43,65 @@ public struct Tagger: Sendable {
 
     /// Tags one file; `features` names the layers to return (``ModelArchitecture/featureNames``), pooled over
     /// time per window with `pooling` (nil keeps each window's full map).
+    ///
+    /// The file streams through in bounded memory: decoded in blocks (``AudioStream``), its log-mel computed as the
+    /// samples arrive (``MusicnnFrontEnd/forEachLogMel(path:feedSamples:_:)``), its windows cut as their frames
+    /// arrive (``PatchStream``) and run through the network ``streamWindows`` at a time, in the same chunks of
+    /// ``chunkWindows`` as the whole spectrogram's. The outputs are bit for bit those of
+    /// ``analyze(logMel:frames:path:source:features:pooling:)`` on ``MusicnnFrontEnd/logMel(path:)``.
     public func analyze(path: String, features: Set<String> = [], pooling: TimePooling? = nil) throws -> FileAnalysis {
-        let known = Set(model.architecture.featureNames)
-        if let bad = features.subtracting(known).sorted().first {
-            throw TaggerError.unknownFeature(bad, model: model.architecture.name, known: model.architecture.featureNames)
+        try check(features)
+        var windows = PatchStream(patches: patches, bands: MusicnnInput.melBands)
+        let chunk = max(1, chunkWindows)
+        let batch = max(1, streamWindows / chunk) * chunk
+        var parts: [ModelOutput] = []
+        let (source, frames) = try frontEnd.forEachLogMel(path: path, feedSamples: feedSamples) { rows in
+            windows.append(rows)
+            while windows.readyCount >= batch {
+                let input = windows.take(batch)
+                parts += run(windows: batch, features: features, pooling: pooling) { r in
+                    Array(input[(r.lowerBound * input.count / batch)..<(r.upperBound * input.count / batch)])
+                }
+            }
         }
-        let (logMel, frames, audio) = try frontEnd.logMel(path: path)
-        return analyze(logMel: logMel, frames: frames, path: path, source: audio.source, features: features, pooling: pooling)
+        let (input, count) = windows.takeRest()
+        if count > 0 {
+            parts += run(windows: count, features: features, pooling: pooling) { r in
+                Array(input[(r.lowerBound * input.count / count)..<(r.upperBound * input.count / count)])
+            }
+        }
+        return assemble(parts, windows: windows.nextWindow, frames: frames, path: path, source: source)
     }
 
     /// Tags a precomputed log-mel spectrogram (frames × 96).
     public func analyze(logMel: [Float], frames: Int, path: String, source: AudioFileInfo,
                         features: Set<String> = [], pooling: TimePooling? = nil) -> FileAnalysis {
         let bands = MusicnnInput.melBands
-        let starts = patches.starts(frames: frames)
+        let count = patches.count(frames: frames)
+        let parts = run(windows: count, features: features, pooling: pooling) { r in
+            patches.extract(logMel, bands: bands, windows: r).values
+        }
+        return assemble(parts, windows: count, frames: frames, path: path, source: source)
+    }
+
+    private func check(_ features: Set<String>) throws {
+        let known = Set(model.architecture.featureNames)
+        if let bad = features.subtracting(known).sorted().first {
+            throw TaggerError.unknownFeature(bad, model: model.architecture.name, known: model.architecture.featureNames)
+        }
+    }
+
+    /// Runs `count` windows through the network in chunks of ``chunkWindows`` (window ranges `[0, c)`, `[c, 2c)`, …
+    /// of this call), `input(range)` giving each chunk's patches; the outputs in order.
+    private func run(windows count: Int, features: Set<String>, pooling: TimePooling?,
+                     input: @escaping @Sendable (Range<Int>) -> [Float]) -> [ModelOutput] {
         // Chunks of windows go through the network on all cores at once, each with single-threaded BLAS: the
         // pruned front-end GEMMs are too skinny (20–40 filters) for OpenBLAS to split one of them well.
-        let chunkStarts = Array(stride(from: 0, to: starts.count, by: max(1, chunkWindows)))
+        let chunkStarts = Array(stride(from: 0, to: count, by: max(1, chunkWindows)))
         let outputs = Locked([ModelOutput?](repeating: nil, count: chunkStarts.count))
         let work: @Sendable (Int) -> Void = { [self] k in
-            let lo = chunkStarts[k], hi = min(starts.count, lo + max(1, chunkWindows))
-            let input = patches.extract(logMel, bands: bands, windows: lo..<hi).values
-            var out = model.predict(patches: input, count: hi - lo, features: features)
+            let lo = chunkStarts[k], hi = min(count, lo + max(1, chunkWindows))
+            var out = model.predict(patches: input(lo..<hi), count: hi - lo, features: features)
             out.features = Dictionary(uniqueKeysWithValues: out.features.map { name, t in
                 (name, pooling.map { $0.pool(t) } ?? Tagger.flattenVector(name, t))
             })
@@ -75,7 +117,10 @@ public struct Tagger: Sendable {
                 DispatchQueue.concurrentPerform(iterations: chunkStarts.count, execute: work)
             }
         }
-        let parts = outputs.value.compactMap { $0 }
+        return outputs.value.compactMap { $0 }
+    }
+
+    private func assemble(_ parts: [ModelOutput], windows: Int, frames: Int, path: String, source: AudioFileInfo) -> FileAnalysis {
         let taggrams = parts.map(\.taggram)
         var featureParts: [String: [Tensor]] = [:]
         for part in parts { for (name, t) in part.features { featureParts[name, default: []].append(t) } }
@@ -83,11 +128,11 @@ public struct Tagger: Sendable {
         let hopSeconds = MusicnnInput.seconds(frames: patches.hop)
         return FileAnalysis(
             path: path, source: source, tags: tags,
-            windowStarts: starts.indices.map { Double($0) * hopSeconds },
+            windowStarts: (0..<windows).map { Double($0) * hopSeconds },
             windowSeconds: MusicnnInput.seconds(frames: patches.frameCount),
             taggram: taggrams.isEmpty ? Tensor(shape: [0, tags.count]) : Tensor.stacking(taggrams),
             features: featureParts.mapValues { Tensor.stacking($0) },
-            padded: frames < patches.frameCount && !starts.isEmpty)
+            padded: frames < patches.frameCount && windows > 0)
     }
 
     /// VGG's `pool5` is `[count, 2, 1, 128]`; as a window vector it is flattened (256 values, NHWC order).
