@@ -73,28 +73,40 @@ public final class TemporaryPostgresServer: @unchecked Sendable {
 
     @discardableResult
     private func run(_ tool: String, _ arguments: [String]) throws -> String {
-        let p = Process()
         let path = binaries + "/" + tool
-        if let runAs {
-            p.executableURL = URL(fileURLWithPath: FileManager.default.isExecutableFile(atPath: "/usr/sbin/runuser") ? "/usr/sbin/runuser" : "/sbin/runuser")
-            p.arguments = ["-u", runAs, "--", path] + arguments
-        } else {
-            p.executableURL = URL(fileURLWithPath: path)
-            p.arguments = arguments
-        }
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        p.currentDirectoryURL = URL(fileURLWithPath: folder)
-        do { try p.run() } catch { throw CatalogError.serverStart("\(path): \(error.localizedDescription)") }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard p.terminationStatus == 0 else {
+        let runuser = FileManager.default.isExecutableFile(atPath: "/usr/sbin/runuser") ? "/usr/sbin/runuser" : "/sbin/runuser"
+        let argv = runAs.map { [runuser, "-u", $0, "--", path] + arguments } ?? [path] + arguments
+        // Output to a file, not a pipe: the server pg_ctl starts inherits the descriptors and would keep a pipe open.
+        let outPath = NSTemporaryDirectory() + "genrekit-pg-\(UUID().uuidString.prefix(8)).out"
+        defer { unlink(outPath) }
+        let status = try Self.spawn(argv, output: outPath)
+        let text = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
+        guard status == 0 else {
             let log = (try? String(contentsOfFile: folder + "/server.log", encoding: .utf8))?.split(separator: "\n").suffix(3).joined(separator: " | ") ?? ""
-            throw CatalogError.serverStart("\(tool) exited \(p.terminationStatus): \(text.split(separator: "\n").suffix(3).joined(separator: " | ")) \(log)")
+            throw CatalogError.serverStart("\(tool) exited \(status): \(text.split(separator: "\n").suffix(3).joined(separator: " | ")) \(log)")
         }
         return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Runs `argv` with standard output and error to the file `output` and waits for it (posix_spawn + waitpid:
+    /// Foundation's `Process` may miss the exit of a child whose own child lives on).
+    static func spawn(_ argv: [String], output: String) throws -> Int32 {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var cArgs = argv.map { strdup($0) } + [nil]
+        defer { for a in cArgs { free(a) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, argv[0], &actions, nil, &cArgs, environ)
+        guard rc == 0 else { throw CatalogError.serverStart("\(argv[0]): \(String(cString: strerror(rc)))") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            guard errno == EINTR else { throw CatalogError.serverStart("waitpid: \(String(cString: strerror(errno)))") }
+        }
+        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     }
 
     /// The folder of `initdb`, `pg_ctl` and `psql` (see the type's documentation).
