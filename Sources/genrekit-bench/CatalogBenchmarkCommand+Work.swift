@@ -6,7 +6,7 @@ extension CatalogBenchmarkCommand {
     /// One `genrekit catalog work` process using every core against one single-job process per core, same songs.
     func realWork(url: String) throws {
         let files = Array(Dataset.audioFiles(at: folder).prefix(limit))
-        guard !files.isEmpty else { print("work: no audio files in \(folder) (--folder)"); return }
+        guard !files.isEmpty else { emit("work: no audio files in \(folder) (--folder)"); return }
         let exe = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("genrekit").path
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let base = String(url.split(separator: "/").last!)
@@ -49,10 +49,10 @@ extension CatalogBenchmarkCommand {
         let many = try timed(processes: cores, jobs: 1)
         let one2 = try timed(processes: 1, jobs: cores)
         let one = (one1 + one2) / 2
-        print(String(format: "work %@ on %d files of %@ (model loading included):", spec, files.count, folder))
-        print(String(format: "  1 process × %d jobs: %.2f s, %.2f s (mean %.2f s, %.2f songs/s, %.3f core-seconds per song)",
+        emit(String(format: "work %@ on %d files of %@ (model loading included):", spec, files.count, folder))
+        emit(String(format: "  1 process × %d jobs: %.2f s, %.2f s (mean %.2f s, %.2f songs/s, %.3f core-seconds per song)",
                      cores, one1, one2, one, Double(files.count) / one, one * Double(cores) / Double(files.count)))
-        print(String(format: "  %d processes × 1 job: %.2f s (%.2f songs/s) = %.1f %% of one process using every core (goal ≥ 95 %%)",
+        emit(String(format: "  %d processes × 1 job: %.2f s (%.2f songs/s) = %.1f %% of one process using every core (goal ≥ 95 %%)",
                      cores, many, Double(files.count) / many, 100 * one / many))
     }
 
@@ -112,7 +112,7 @@ extension CatalogBenchmarkCommand {
         let brute = scored.sorted { $0.1 > $1.1 }.prefix(10)
         let same = found.map(\.0) == brute.map(\.0)
         let worst = zip(found, brute).map { abs(Double($0.1) - $1.1) }.max() ?? 0
-        print(String(format: "similar, %@, %d × %d vectors: query %.3f s (median of 3: %@; goal ≤ 1 s); top 10 %@ brute force (max |Δ| %.1e); stored in %.1f s",
+        emit(String(format: "similar, %@, %d × %d vectors: query %.3f s (median of 3: %@; goal ≤ 1 s); top 10 %@ brute force (max |Δ| %.1e); stored in %.1f s",
                      name, n, d, median(times), times.map { String(format: "%.3f", $0) }.joined(separator: ", "), same ? "equal to" : "DIFFERS from",
                      worst, insert))
     }

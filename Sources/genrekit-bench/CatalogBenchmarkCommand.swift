@@ -33,7 +33,7 @@ struct CatalogBenchmarkCommand {
     func run() throws {
         let server = try TemporaryPostgresServer(durable: true)
         defer { server.stop() }
-        print("PostgreSQL \(try server.psql("SHOW server_version")) at \(server.url) (fsync on, synchronous_commit on); "
+        emit("PostgreSQL \(try server.psql("SHOW server_version")) at \(server.url) (fsync on, synchronous_commit on); "
               + "\(ProcessInfo.processInfo.activeProcessorCount) cores shared by server and workers")
         var databases = 0
         func fresh() throws -> String {
@@ -59,7 +59,7 @@ struct CatalogBenchmarkCommand {
                     await store.close()
                     return (t1.timeIntervalSince(t0), t2.timeIntervalSince(t1))
                 }
-                print(String(format: "add 100k songs, %@: %.2f s (%.0f songs/s); again (unchanged): %.2f s", name, first, 1e5 / first, again))
+                emit(String(format: "add 100k songs, %@: %.2f s (%.0f songs/s); again (unchanged): %.2f s", name, first, 1e5 / first, again))
             }
         }
         if parts.contains("queue") {
@@ -67,7 +67,7 @@ struct CatalogBenchmarkCommand {
                 for workers in [1, 8, 64] {
                     let n = batch == 1 ? queueSongs / 4 : queueSongs
                     let r = try queueOverhead(url: try fresh(), songs: n, workers: workers, batch: batch)
-                    print(String(format: "queue, batch %2d, %2d workers: %6.0f songs/s (%d songs in %.2f s); claim latency p50 %.1f ms, p99 %.1f ms",
+                    emit(String(format: "queue, batch %2d, %2d workers: %6.0f songs/s (%d songs in %.2f s); claim latency p50 %.1f ms, p99 %.1f ms",
                                  batch, workers, Double(n) / r.seconds, n, r.seconds, r.p50 * 1000, r.p99 * 1000))
                 }
             }
@@ -125,4 +125,9 @@ func blocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) thr
     }
     done.wait()
     return try box.value!.get()
+}
+
+/// Writes a result line at once (unbuffered, so a long run shows each result as it is measured).
+func emit(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
