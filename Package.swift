@@ -6,7 +6,8 @@ import PackageDescription
 ///   GenreKitCore ← GenreKitDSP, GenreKitNN, GenreKitLearning (each: core + its C libraries); GenreKitAudio: C only
 ///   GenreKitModels ← Audio, DSP, NN      GenreKitBenchmarks ← Models, Learning
 ///   GenreKit ← Audio, DSP, NN, Models, Learning + GRDB      GenreKitServer ← GenreKit + Hummingbird
-///   genrekit ← GenreKit, GenreKitServer; genrekit-bench ← GenreKit, Benchmarks
+///   GenreKitCatalog ← GenreKit + GRDB, PostgresNIO
+///   genrekit ← GenreKit, GenreKitServer, GenreKitCatalog; genrekit-bench ← GenreKit, Benchmarks, Catalog
 let package = Package(
     name: "GenreKit",
     platforms: [.macOS(.v13)],
@@ -19,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        // Catalog store: PostgreSQL (GenreKitCatalog only).
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
     ],
     targets: [
         // C libraries from Debian's -dev packages.
@@ -52,10 +55,14 @@ let package = Package(
         .target(name: "GenreKitServer", dependencies: [
             "GenreKit", .product(name: "Hummingbird", package: "hummingbird"),
         ], resources: [.embedInCode("Resources/index.html"), .embedInCode("Resources/openapi.json")]),
-        .executableTarget(name: "genrekit", dependencies: [
-            "GenreKit", "GenreKitServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        // Catalog: songs, queue and results in SQLite (GRDB) or PostgreSQL; the only module importing PostgresNIO.
+        .target(name: "GenreKitCatalog", dependencies: [
+            "GenreKit", "CBLAS", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
-        .executableTarget(name: "genrekit-bench", dependencies: ["GenreKit", "GenreKitBenchmarks"]),
+        .executableTarget(name: "genrekit", dependencies: [
+            "GenreKit", "GenreKitServer", "GenreKitCatalog", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "genrekit-bench", dependencies: ["GenreKit", "GenreKitBenchmarks", "GenreKitCatalog"]),
 
         .testTarget(name: "GenreKitCoreTests", dependencies: ["GenreKitCore"]),
         .testTarget(name: "GenreKitAudioTests", dependencies: ["GenreKitAudio", "GenreKitCore", "GenreKitModels"], resources: [.copy("Fixtures")]),
@@ -69,5 +76,6 @@ let package = Package(
         ]),
         .testTarget(name: "GenreKitLearningTests", dependencies: ["GenreKitLearning", "GenreKitCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "GenreKitChartsTests", dependencies: ["GenreKitCharts"]),
+        .testTarget(name: "GenreKitCatalogTests", dependencies: ["GenreKitCatalog", "GenreKit"]),
     ]
 )

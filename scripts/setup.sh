@@ -23,6 +23,8 @@ packages=(pkg-config libsndfile1-dev libsoxr-dev libopenblas-dev libkissfft-dev 
           libavformat-dev libavcodec-dev libavutil-dev libswresample-dev)
 # Encoders the audio tests use to make their fixtures (and ffmpeg, librosa's audioread fallback in reference/).
 packages+=(ffmpeg lame sox flac opus-tools vorbis-tools wavpack)
+# The catalog's PostgreSQL store: tests and genrekit-bench catalog start throwaway servers with its initdb/pg_ctl.
+packages+=(postgresql)
 [ "${GENREKIT_WITH_DATASETS:-0}" = 1 ] && packages+=(fluidsynth fluid-soundfont-gm python3-numpy)
 # pip is needed to download the weights; Debian's python3-pip only when no python3 with pip exists (e.g. pyenv).
 if ! { command -v python3 >/dev/null && python3 -m pip --version >/dev/null 2>&1; }; then

@@ -18,8 +18,9 @@ final class ModuleGraphTests: XCTestCase {
         "GenreKitCharts": [],
         "GenreKit": ["GenreKitCore", "GenreKitAudio", "GenreKitDSP", "GenreKitNN", "GenreKitModels", "GenreKitLearning", "GenreKitCharts", "GRDB"],
         "GenreKitServer": ["GenreKit", "Hummingbird"],
-        "genrekit": ["GenreKit", "GenreKitServer", "ArgumentParser"],
-        "genrekit-bench": ["GenreKit", "GenreKitBenchmarks"],
+        "GenreKitCatalog": ["GenreKit", "CBLAS", "GRDB", "PostgresNIO"],
+        "genrekit": ["GenreKit", "GenreKitServer", "GenreKitCatalog", "ArgumentParser"],
+        "genrekit-bench": ["GenreKit", "GenreKitBenchmarks", "GenreKitCatalog"],
     ]
 
     /// What each test target may import besides the platform and `XCTest`.
@@ -33,6 +34,7 @@ final class ModuleGraphTests: XCTestCase {
         "GenreKitTests": ["GenreKit", "GenreKitBenchmarks"],
         "GenreKitChartsTests": ["GenreKitCharts"],
         "GenreKitServerTests": ["GenreKitServer", "GenreKit", "Hummingbird", "HummingbirdTesting"],
+        "GenreKitCatalogTests": ["GenreKitCatalog", "GenreKit"],
     ]
 
     /// Test targets may also import what their modules depend on; Package.swift names only the direct ones.
@@ -46,6 +48,7 @@ final class ModuleGraphTests: XCTestCase {
         "GenreKitTests": ["GenreKit", "GenreKitBenchmarks"],
         "GenreKitChartsTests": ["GenreKitCharts"],
         "GenreKitServerTests": ["GenreKitServer", "GenreKit", "Hummingbird", "HummingbirdTesting"],
+        "GenreKitCatalogTests": ["GenreKitCatalog", "GenreKit"],
     ]
 
     static let platform: Set<String> = ["Foundation", "FoundationXML", "Dispatch", "Glibc", "Darwin", "XCTest"]
