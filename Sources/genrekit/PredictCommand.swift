@@ -9,7 +9,7 @@ struct PredictCommand: ParsableCommand {
 
     @Argument(help: "Model file from genrekit train.") var model: String
     @Argument(help: "Audio files or folders.") var inputs: [String]
-    @Option(help: "Song-level aggregation: vote, mean or threshold (default: the model's).") var aggregate: AggregationChoice?
+    @Option(help: "Song-level aggregation: vote, mean, threshold or attention (default: the model's).") var aggregate: AggregationChoice?
     @Flag(help: "Also print each window's prediction.") var windows = false
     @Option(help: "Output format: table, json, jsonl (one object per file and line; errors as {\"path\", \"error\"}) or csv.")
     var format: BatchFormat = .table
@@ -49,13 +49,17 @@ struct PredictCommand: ParsableCommand {
                                         song: f.song, windowStarts: f.windows.windowStarts)
                 let song = runner.predictSong(item, aggregation: aggregation)
                 let p = song.windows
+                let attention = windows ? runner.attentionWeights(item) : nil
                 let genre = m.labels[song.label]
                 switch format {
                 case .table:
                     let top = song.probabilities.indices.sorted { song.probabilities[$0] > song.probabilities[$1] }.prefix(3)
                     print("\(file): \(genre)  (" + top.map { "\(m.labels[$0]) \(String(format: "%.3f", song.probabilities[$0]))" }.joined(separator: ", ") + ")")
                     if windows {
-                        for w in 0..<p.rows { print(String(format: "  %7.2f s  %@", item.windowStarts[safe: w] ?? 0, m.labels[song.windowLabels[w]])) }
+                        for w in 0..<p.rows {
+                            let a = attention.map { String(format: "  attention %.3f", $0[w]) } ?? ""
+                            print(String(format: "  %7.2f s  %@", item.windowStarts[safe: w] ?? 0, m.labels[song.windowLabels[w]]) + a)
+                        }
                     }
                 case .csv:
                     print("\(csvField(file))," + (windows ? "song,," : "") + "\(csvField(genre))," + song.probabilities.map { String(format: "%.6f", $0) }.joined(separator: ","))
@@ -66,7 +70,7 @@ struct PredictCommand: ParsableCommand {
                     }
                 case .json, .jsonl:
                     let record = PredictionRecord(path: file, labels: m.labels, probabilities: song.probabilities, label: song.label,
-                                                  aggregation: aggregation, windows: windows ? (p, item.windowStarts) : nil)
+                                                  aggregation: aggregation, windows: windows ? (p, item.windowStarts) : nil, attention: attention)
                     if format == .jsonl { try lines.write(record) } else { json.append(record) }
                 }
             }
