@@ -3,7 +3,7 @@ import GenreKitCore
 import GenreKitNN
 
 /// The deletion curve of a saliency map (Petsiuk et al. 2018): the class score as the most relevant mel × time
-/// cells of a window are set to silence (0) first, a fraction `k/steps` at a time, normalised to run from 1 (nothing
+/// blocks of a window are set to silence (0) first, a fraction `k/steps` of the blocks at a time, normalised to run from 1 (nothing
 /// deleted) to 0 (everything deleted): `d_k = (s_k − s_all)/(s_0 − s_all)`. A map that finds what the score
 /// depends on drops faster than a random order, so its area (trapezoid over the fractions) is smaller.
 public struct DeletionCurve: Sendable, Equatable {
@@ -21,25 +21,37 @@ public struct DeletionCurve: Sendable, Equatable {
         return a / Double(m)
     }
 
-    /// The curve of one window `patch` `[1, T, 96]` for class `c`, deleting cells in decreasing `relevance` (same
-    /// shape; ties keep cell order), or in a random order from `seed` when `relevance` is nil.
+    /// The curve of one window `patch` `[1, T, 96]` for class `c`, deleting blocks of `block` frames × bands (the
+    /// units deleted; a block's relevance is the sum of its cells') in decreasing `relevance` (same shape as the
+    /// patch; ties keep block order), or in a random order from `seed` when `relevance` is nil. Blocks rather than
+    /// single cells keep random deletion from turning the spectrogram into salt-and-pepper noise that no music has.
     public static func compute(scorer: PatchScorer, patch: Tensor, class c: Int, relevance: Tensor?, steps: Int = 10,
-                               seed: UInt64 = 0) -> DeletionCurve {
-        let cells = patch.count
-        var order = Array(0..<cells)
+                               block: (frames: Int, bands: Int) = (8, 8), seed: UInt64 = 0) -> DeletionCurve {
+        let (t, bands) = (patch.shape[1], patch.shape[2])
+        var blocks: [[Int]] = []
+        for f in stride(from: 0, to: t, by: max(1, block.frames)) {
+            for b in stride(from: 0, to: bands, by: max(1, block.bands)) {
+                var cells: [Int] = []
+                for i in f..<min(t, f + max(1, block.frames)) { for j in b..<min(bands, b + max(1, block.bands)) { cells.append(i * bands + j) } }
+                blocks.append(cells)
+            }
+        }
+        var order = Array(blocks.indices)
         if let r = relevance {
-            order.sort { r.values[$0] != r.values[$1] ? r.values[$0] > r.values[$1] : $0 < $1 }
+            let score = blocks.map { $0.reduce(0.0) { $0 + Double(r.values[$1]) } }
+            order.sort { score[$0] != score[$1] ? score[$0] > score[$1] : $0 < $1 }
         } else {
             var g = SeededGenerator(seed: seed)
             g.shuffle(&order)
         }
+        let cells = blocks.count
         let m = max(1, steps)
         var variants: [Tensor] = []
         var x = patch
         var done = 0
         for k in 0...m {
             let upTo = cells * k / m
-            while done < upTo { x.values[order[done]] = 0; done += 1 }
+            while done < upTo { for cell in blocks[order[done]] { x.values[cell] = 0 }; done += 1 }
             variants.append(x)
         }
         var scores: [Double] = []

@@ -142,6 +142,26 @@ public struct PatchScorer: Sendable {
         return (scores, dx, v.maps, dmaps)
     }
 
+    /// `s_c` of the network's first-order model at `point` (``GenreKitModels/MusicnnTrainableNetwork/forwardLinearised(_:around:)``:
+    /// ReLU masks and max selections frozen there) for each patch of `patches` (`[n, T, 96]`, each the shape of
+    /// `point`), through the head. Its exact gradient is ``gradient(_:class:)`` at `point`: the gradient check's reference.
+    public func linearisedScore(_ patches: [Tensor], around point: Tensor, class c: Int) -> [Double] {
+        let (_, tape) = network.forwardForGradient(point)
+        return patches.map { x in
+            let v = network.forwardLinearised(x, around: tape)
+            switch head {
+            case .logits:
+                return Double(v.logits.values[c])
+            case .classifier(let clf, let layers):
+                let taggram = network.base.outputActivation == .softmax ? v.logits.softmax() : v.logits.sigmoid()
+                let parts: [String: Tensor] = ["max_pool": v.maxPool, "mean_pool": v.meanPool, "penultimate": v.penultimate,
+                                               FeatureSpec.outputLayer: taggram]
+                let row = Self.featureRows(layers: layers, count: 1) { parts[$0]! }
+                return clf.logitGradient(row, class: c).map { $0.logits[0] } ?? clf.predictProbabilities(row)[0, c]
+            }
+        }
+    }
+
     /// Rows `[count, Σ widths]` of the layers side by side, as ``WindowFeatures`` stores them.
     static func featureRows(layers: [String], count n: Int, _ layer: (String) -> Tensor) -> Matrix {
         let parts = layers.map(layer)
