@@ -10,7 +10,7 @@ struct EvaluateCommand: ParsableCommand {
     @Argument(help: "Model file from genrekit train.") var model: String
     @Argument(help: "Dataset folder, manifest, or feature table.") var data: String
     @Option(help: "Which songs: test, train, valid or all.") var split: SplitOption = .split(.test)
-    @Option(help: "Song-level aggregation: vote, mean or threshold (default: the model's).") var aggregate: AggregationChoice?
+    @Option(help: "Song-level aggregation: vote, mean, threshold or attention (default: the model's).") var aggregate: AggregationChoice?
     @Option(help: "Also write the full report as JSON to this path.") var json: String?
     @Option(help: "Also write an HTML report with charts (confusion matrices, per-class bars, ROC and PR curves, misclassified songs) to this path.")
     var report: String?

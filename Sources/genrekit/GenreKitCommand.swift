@@ -6,5 +6,5 @@ struct GenreKitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "genrekit",
         abstract: "Music genre classification and auto-tagging by transfer learning from pre-trained musicnn networks.",
-        subcommands: [TagCommand.self, EmbedCommand.self, TrainCommand.self, FinetuneCommand.self, EnrollCommand.self, EvaluateCommand.self, PredictCommand.self, StudyCommand.self, FewShotCommand.self, InfoCommand.self, DecodeCommand.self, MelCommand.self, ModelCommand.self, ServeCommand.self, CatalogCommand.self])
+        subcommands: [TagCommand.self, EmbedCommand.self, TrainCommand.self, FinetuneCommand.self, EnrollCommand.self, EvaluateCommand.self, PredictCommand.self, ExplainCommand.self, StreamCommand.self, StudyCommand.self, FewShotCommand.self, InfoCommand.self, DecodeCommand.self, MelCommand.self, ModelCommand.self, ServeCommand.self, CatalogCommand.self])
 }

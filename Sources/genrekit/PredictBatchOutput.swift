@@ -43,13 +43,17 @@ final class PredictBatchOutput: @unchecked Sendable {
                                 song: f.song, windowStarts: f.windows.windowStarts)
         let song = runner.predictSong(item, aggregation: aggregation)
         let p = song.windows
+        let attention = windows ? runner.attentionWeights(item) : nil
         let genre = labels[song.label]
         switch format {
         case .table:
             let top = song.probabilities.indices.sorted { song.probabilities[$0] > song.probabilities[$1] }.prefix(3)
             var lines = ["\(file): \(genre)  (" + top.map { "\(labels[$0]) \(String(format: "%.3f", song.probabilities[$0]))" }.joined(separator: ", ") + ")"]
             if windows {
-                for w in 0..<p.rows { lines.append(String(format: "  %7.2f s  %@", item.windowStarts[safe: w] ?? 0, labels[song.windowLabels[w]])) }
+                for w in 0..<p.rows {
+                    let a = attention.map { String(format: "  attention %.3f", $0[w]) } ?? ""
+                    lines.append(String(format: "  %7.2f s  %@", item.windowStarts[safe: w] ?? 0, labels[song.windowLabels[w]]) + a)
+                }
             }
             printLine(lines.joined(separator: "\n"))
         case .csv:
@@ -63,7 +67,7 @@ final class PredictBatchOutput: @unchecked Sendable {
             printLine(lines.joined(separator: "\n"))
         case .json, .jsonl:
             try writer?.write(PredictionRecord(path: file, labels: labels, probabilities: song.probabilities, label: song.label,
-                                               aggregation: aggregation, windows: windows ? (p, item.windowStarts) : nil))
+                                               aggregation: aggregation, windows: windows ? (p, item.windowStarts) : nil, attention: attention))
         }
     }
 

@@ -9,7 +9,7 @@ struct PredictCommand: ParsableCommand {
 
     @Argument(help: "Model file from genrekit train.") var model: String
     @Argument(help: "Audio files or folders.") var inputs: [String]
-    @Option(help: "Song-level aggregation: vote, mean or threshold (default: the model's).") var aggregate: AggregationChoice?
+    @Option(help: "Song-level aggregation: vote, mean, threshold or attention (default: the model's).") var aggregate: AggregationChoice?
     @Flag(help: "Also print each window's prediction.") var windows = false
     @Option(help: "Output format: table, json, jsonl (one object per file and line; errors as {\"path\", \"error\"}) or csv.")
     var format: BatchFormat = .table

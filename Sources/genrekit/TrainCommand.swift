@@ -29,7 +29,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Random seed (splits, folds, SVM probability calibration, MLP).") var seed: UInt64 = 0
     @Option(help: "Reduce features to N dimensions with PCA after standardisation.") var pca: Int?
     @Option(help: "Class weights: none or balanced.") var classWeight: ClassWeightOption = .none
-    @Option(help: "Default song-level aggregation stored in the model: vote or mean.") var aggregate: StoredAggregationOption = .vote
+    @Option(help: "Default song-level aggregation stored in the model: vote, mean or attention (trains an attention-pooling head on the songs).") var aggregate: StoredAggregationOption = .vote
     @OptionGroup var dataOptions: DataOptions
     @Option(name: .shortAndLong, help: "Output model file.") var out = "genres.gkmodel"
     @Option(help: "Tagging: training rows kept in the model as negatives for genrekit enroll (0: none).") var keepRows = StoredRows.defaultLimit

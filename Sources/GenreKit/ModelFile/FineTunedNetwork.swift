@@ -66,6 +66,13 @@ public struct FineTunedNetwork: Codable, Sendable {
     /// Rebuilds the inference network for `labels`: the base from `store`, checked against ``baseChecksum``, with
     /// the stored variables on top.
     public func load(labels: [String], store: ModelStore = ModelStore()) throws -> PretrainedModel {
+        let (arch, weights) = try fineTunedWeights(labels: labels, store: store)
+        return .musicnn(try MusicnnModel(architecture: arch, weights: weights))
+    }
+
+    /// The fine-tuned network's architecture (the base's, retargeted to `labels` with a softmax) and its weights
+    /// (the stored variables over the base from `store`, checked against ``baseChecksum``).
+    public func fineTunedWeights(labels: [String], store: ModelStore = ModelStore()) throws -> (architecture: ModelArchitecture, weights: WeightSource) {
         let arch: ModelArchitecture
         let weights: WeightSource
         if base == RandomMusicnnWeights.modelName {
@@ -83,8 +90,7 @@ public struct FineTunedNetwork: Codable, Sendable {
             guard let t = v.tensor else { throw FineTunedNetworkError.damaged(variable: k) }
             overrides[k] = t
         }
-        let fineTuned = arch.retargeted(name: name, tags: labels, outputActivation: .softmax)
-        return .musicnn(try MusicnnModel(architecture: fineTuned, weights: OverlayWeights(base: weights, overrides: overrides)))
+        return (arch.retargeted(name: name, tags: labels, outputActivation: .softmax), OverlayWeights(base: weights, overrides: overrides))
     }
 }
 

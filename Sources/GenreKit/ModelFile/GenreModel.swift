@@ -44,6 +44,8 @@ public struct GenreModel: Codable, Sendable {
     /// For a fine-tuned model (`genrekit finetune`): its network, whose softmax output is the feature and
     /// ``classifier`` a ``ProbabilityPassthrough``. Nil for models trained on pre-trained features.
     public var network: FineTunedNetwork?
+    /// The attention-pooling head over window features (`train --aggregate attention`; nil otherwise).
+    public var attention: AttentionPooling?
     /// Taggers: a sample of training rows, the default negatives of `genrekit enroll` (nil when not kept).
     public var storedRows: StoredRows?
 

@@ -39,7 +39,7 @@ extension GenreModelRunner {
     public func outcomes(_ items: [ItemFeatures], aggregation: SongAggregation) -> [SongOutcome] {
         items.map { item in
             let (p, labels) = windowPredictions(item)
-            let song = aggregation.aggregate(p, windowLabels: labels)
+            let song = songPrediction(item, windows: p, windowLabels: labels, aggregation: aggregation)
             let rows = (0..<p.rows).map { r in (0..<p.cols).map { p[r, $0] } }
             return SongOutcome(id: item.id, trueLabel: item.label, predicted: song.label,
                                probabilities: SongAggregation.mean.aggregate(p).probabilities,

@@ -7,6 +7,9 @@ public enum AggregationChoice: String, Sendable, Codable, CaseIterable, CustomSt
     case mean
     /// Per-class thresholds fitted on validation songs (``SongAggregation/threshold(_:)``).
     case threshold
+    /// Learned attention over window embeddings, trained on songs (``SongAggregation/attention``; the model must be
+    /// trained with `--aggregate attention`).
+    case attention
 
     public var description: String { rawValue }
 }

@@ -17,6 +17,9 @@ public struct GenreModelRunner: Sendable {
         case .threshold:
             guard let t = model.thresholds else { throw RunnerError.noThresholds }
             return .threshold(t)
+        case .attention:
+            guard model.attention != nil else { throw RunnerError.noAttention }
+            return .attention
         }
     }
 
@@ -44,8 +47,26 @@ public struct GenreModelRunner: Sendable {
     /// The song-level prediction of one item.
     public func predictSong(_ item: ItemFeatures, aggregation: SongAggregation) -> (probabilities: [Double], label: Int, windows: Matrix, windowLabels: [Int]) {
         let (p, labels) = windowPredictions(item)
-        let song = aggregation.aggregate(p, windowLabels: labels)
+        let song = songPrediction(item, windows: p, windowLabels: labels, aggregation: aggregation)
         return (song.probabilities, song.label, p, labels)
+    }
+
+    /// The song prediction from its window predictions; ``SongAggregation/attention`` runs the model's attention
+    /// head on the item's window features instead.
+    public func songPrediction(_ item: ItemFeatures, windows p: Matrix, windowLabels: [Int],
+                               aggregation: SongAggregation) -> (probabilities: [Double], label: Int) {
+        if aggregation == .attention, let head = model.attention {
+            let probs: [Double] = head.predict(item.windowMatrix).probabilities
+            var best = 0
+            for j in probs.indices where probs[j] > probs[best] { best = j }
+            return (probs, best)
+        }
+        return aggregation.aggregate(p, windowLabels: windowLabels)
+    }
+
+    /// Each window's attention weight (summing to 1 over the song), or nil when the model has no attention head.
+    public func attentionWeights(_ item: ItemFeatures) -> [Double]? {
+        model.attention.map { $0.predict(item.windowMatrix).weights }
     }
 
     /// Segment-level and song-level reports on labelled items.
@@ -56,7 +77,7 @@ public struct GenreModelRunner: Sendable {
         for item in items {
             let (p, pred) = windowPredictions(item)
             segTruth += [Int](repeating: item.label, count: p.rows); segPred += pred; segProb += p.values
-            let song = aggregation.aggregate(p, windowLabels: pred)
+            let song = songPrediction(item, windows: p, windowLabels: pred, aggregation: aggregation)
             songTruth.append(item.label); songPred.append(song.label)
             // Ranking metrics at song level use mean probabilities (vote shares are too coarse to rank).
             songProb += SongAggregation.mean.aggregate(p).probabilities
@@ -79,10 +100,12 @@ public struct EvaluationReport: Codable, Sendable {
 public enum RunnerError: Error, CustomStringConvertible, Equatable {
     case noThresholds
     case unknownAggregation(String)
+    case noAttention
     public var description: String {
         switch self {
         case .noThresholds: return "this model has no per-class thresholds: train it with validation songs (a 'valid' split or --valid-fraction) to use --aggregate threshold"
-        case .unknownAggregation(let s): return "unknown aggregation '\(s)'; use vote, mean or threshold"
+        case .unknownAggregation(let s): return "unknown aggregation '\(s)'; use vote, mean, threshold or attention"
+        case .noAttention: return "this model has no attention head: train it with --aggregate attention to use --aggregate attention"
         }
     }
 }
@@ -94,6 +117,7 @@ extension SongAggregation {
         case .vote: return "vote"
         case .mean: return "mean"
         case .threshold: return "threshold"
+        case .attention: return "attention"
         }
     }
 }

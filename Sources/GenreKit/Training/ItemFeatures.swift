@@ -19,6 +19,12 @@ public struct ItemFeatures: Sendable {
 
     public var dimension: Int { song.count }
 
+    /// The window rows as a `windows × d` matrix (the song vector as one row when the item has no windows).
+    public var windowMatrix: Matrix {
+        let d = windows.count / max(windowCount, 1)
+        return windowCount > 0 ? Matrix(rows: windowCount, cols: d, floats: windows) : Matrix(rows: 1, cols: song.count, floats: song)
+    }
+
     /// `labelSet` defaults to `[label]` (none when `label` is -1).
     public init(id: String, label: Int, windows: [Float], windowCount: Int, song: [Float], windowStarts: [Double] = [],
                 labelSet: [Int]? = nil) {

@@ -6,9 +6,11 @@ public struct PredictionRecord: Codable, Sendable, Equatable {
     public struct Window: Codable, Sendable, Equatable {
         public var startSeconds: Double
         public var probabilities: [Double]
+        /// The window's attention weight (models trained with `--aggregate attention`).
+        public var attention: Double?
 
         enum CodingKeys: String, CodingKey {
-            case startSeconds = "start_s", probabilities
+            case startSeconds = "start_s", probabilities, attention
         }
     }
 
@@ -31,13 +33,16 @@ public struct PredictionRecord: Codable, Sendable, Equatable {
 
     /// The record of a prediction (``GenreModelRunner/predictSong(_:aggregation:)``) of `labels`' classes.
     public init(path: String, labels: [String], probabilities: [Double], label: Int, aggregation: SongAggregation,
-                windows: (probabilities: Matrix, starts: [Double])?) {
+                windows: (probabilities: Matrix, starts: [Double])?, attention: [Double]? = nil) {
         self.path = path
         genre = labels[label]
         self.aggregation = aggregation.name
         self.probabilities = Dictionary(uniqueKeysWithValues: zip(labels, probabilities))
         self.windows = windows.map { w in
-            (0..<w.probabilities.rows).map { Window(startSeconds: $0 < w.starts.count ? w.starts[$0] : 0, probabilities: w.probabilities.row($0)) }
+            (0..<w.probabilities.rows).map { (r: Int) -> Window in
+                let weight: Double? = attention.flatMap { a in r < a.count ? a[r] : nil }
+                return Window(startSeconds: r < w.starts.count ? w.starts[r] : 0, probabilities: w.probabilities.row(r), attention: weight)
+            }
         }
     }
 }

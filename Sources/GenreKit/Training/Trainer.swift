@@ -49,11 +49,20 @@ public struct Trainer: FeatureTrainer {
             thresholds = SongAggregation.fitThresholds(probabilities: probs, labels: validation.map(\.label), classCount: labels.count)
             log("per-class thresholds fitted on \(validation.count) validation songs")
         }
+        var attention: AttentionPooling?
+        if defaultAggregation == .attention {
+            var head = AttentionPooling(seed: settings.seed)
+            try head.fit(songs: train.map(\.windowMatrix), labels: train.map(\.label), classCount: labels.count)
+            log(String(format: "attention pooling head fitted on %d songs (final loss %.4f)", train.count, head.lossCurve.last ?? Double.nan))
+            attention = head
+        }
         let summary = TrainingSummary(
             songCounts: Dictionary(uniqueKeysWithValues: zip(labels, songCounts)), rows: x.rows, dimensions: x.cols,
             modelSelection: selection, chosen: describe(chosen), fitSeconds: seconds)
-        return GenreModel(task: .classification, labels: labels, featureSpec: featureSpec, trainingLevel: settings.level,
-                          classifier: model, defaultAggregation: defaultAggregation, thresholds: thresholds, training: summary)
+        var trained = GenreModel(task: .classification, labels: labels, featureSpec: featureSpec, trainingLevel: settings.level,
+                                 classifier: model, defaultAggregation: defaultAggregation, thresholds: thresholds, training: summary)
+        trained.attention = attention
+        return trained
     }
 
     private func describe(_ c: GridSearch.Candidate) -> String {

@@ -12,6 +12,9 @@ public enum SongAggregation: Sendable, Equatable, Codable {
     /// ``SongAggregation/fitThresholds(probabilities:labels:classCount:)``): the class is `argmax_c (p̄_c − t_c)`,
     /// the class that clears its own threshold by the widest margin.
     case threshold([Double])
+    /// Learned attention over the window embeddings (``AttentionPooling``, trained on songs and stored in the model
+    /// file; `GenreModelRunner` applies it). Given only window probabilities, as here, it falls back to the mean.
+    case attention
 
     /// Song-level probabilities (`classCount` values summing to 1 for vote and mean) and the predicted class.
     /// - Parameters:
@@ -24,7 +27,7 @@ public enum SongAggregation: Sendable, Equatable, Codable {
         for i in 0..<w { for j in 0..<c { mean[j] += windows[i, j] } }
         if w > 0 { mean = mean.map { $0 / Double(w) } }
         switch self {
-        case .mean:
+        case .mean, .attention:
             return (mean, argmax(mean))
         case .vote:
             var votes = [Double](repeating: 0, count: c)

@@ -65,8 +65,19 @@ public struct MusicnnTrainableNetwork: Sendable {
 
     /// Reads `base`'s weights from `weights` (every shape checked) and draws the new output layer from `seed`.
     public init(base: ModelArchitecture, weights: WeightSource, labels: [String], stage: FineTuneStage, seed: UInt64) throws {
-        guard base.kind == .musicnn else { throw ModelLoadError.notFineTunable(model: base.name) }
         precondition(labels.count >= 2, "MusicnnTrainableNetwork: \(labels.count) classes")
+        try self.init(base: base, weights: weights, labels: labels, stage: stage, newOutputSeed: seed)
+    }
+
+    /// The whole network as published (or as fine-tuned: `architecture` retargeted to the fine-tuned classes,
+    /// `weights` with the trained variables on top), its own output layer included, every part trainable
+    /// (stage `all`). Used in inference mode for input gradients (``forwardForGradient(_:)``).
+    public init(architecture: ModelArchitecture, weights: WeightSource) throws {
+        try self.init(base: architecture, weights: weights, labels: architecture.tags, stage: .all, newOutputSeed: nil)
+    }
+
+    private init(base: ModelArchitecture, weights: WeightSource, labels: [String], stage: FineTuneStage, newOutputSeed: UInt64?) throws {
+        guard base.kind == .musicnn else { throw ModelLoadError.notFineTunable(model: base.name) }
         self.base = base
         self.stage = stage
         self.labels = labels
@@ -99,6 +110,7 @@ public struct MusicnnTrainableNetwork: Sendable {
         let old = try r.trainableDense(units, base.tags.count)
         try r.checkAllUsed()
         self.front = front; self.frontBN = frontBN; self.mid = mid; self.midBN = midBN
+        guard let seed = newOutputSeed else { output = old; return }
         var g = SeededGenerator(seed: seed)
         output = TrainableDense(name: old.name, weight: GlorotUniform.kernel(shape: [units, labels.count], generator: &g),
                                 bias: [Float](repeating: 0, count: labels.count))
