@@ -42,6 +42,41 @@ public struct MelStream {
         return ready * rows
     }
 
+    /// Samples held for the groups still to come (about one group plus the last part).
+    public var heldSamples: Int { samples.count }
+
+    /// Frames whose samples have all arrived (`f·hop + n_fft/2 ≤ n`), handed out or not.
+    public var completeFrames: Int {
+        let hop = mel.stft.hopLength, half = mel.stft.nFFT / 2
+        return sampleCount < half ? 0 : (sampleCount - half) / hop + 1
+    }
+
+    /// The frames of the group in progress whose samples have all arrived (`f·hop + n_fft/2 ≤ n`), computed ahead of
+    /// the group's completion without handing them out: appends them to `output` and returns their number. They are
+    /// bit for bit the rows ``append(_:into:)`` or ``finish(into:)`` will give later, because the group is computed
+    /// with the same `sgemm` shape and start (a row of a product does not depend on the other rows' values; the rows
+    /// not yet complete are zeros). Lets a live stream cut a window as soon as its last frame is in.
+    @discardableResult
+    public func completeRows(into output: inout [Float]) -> Int {
+        let rows = MelSpectrogram.gemmRows, ready = completeFrames
+        guard ready > frameCount else { return 0 }
+        precondition(ready - frameCount < rows, "MelStream.completeRows: a whole group is pending; call append first")
+        let start = output.count, mels = mel.melCount, count = ready - frameCount
+        output.append(contentsOf: repeatElement(0, count: count * mels))
+        let mel = self.mel, first = firstSample, group = frameCount / rows
+        var block = [Float](repeating: 0, count: rows * mels)
+        samples.withUnsafeBufferPointer { sig in
+            block.withUnsafeMutableBufferPointer { b in
+                BLASThreads.withSingleThread {
+                    mel.powerRows(sig, firstSample: first, group: group, frameCount: ready, MelSpectrogram.GemmScratch(mel),
+                                  into: b.baseAddress!)
+                }
+            }
+        }
+        output.replaceSubrange(start..<(start + count * mels), with: block[0..<(count * mels)])
+        return count
+    }
+
     /// Appends the remaining rows (up to frame `1 + ⌊n/hop⌋`, the centring's zeros after the last sample) and
     /// returns their number. Call once, after the last ``append(_:into:)``.
     @discardableResult

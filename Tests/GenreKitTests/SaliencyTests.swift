@@ -137,7 +137,7 @@ final class SaliencyTests: XCTestCase {
         let x = Self.patch(frames: 96)
         let c = Self.topClass(s, x)
         var options = ExplainOptions()
-        options.steps = 8
+        options.steps = 32
         let e = SaliencyExplainer(scorer: s, options: options)
         let random = (0..<5).map { DeletionCurve.compute(scorer: s, patch: x, class: c, relevance: nil, seed: UInt64($0)).area }
         let randomArea = random.reduce(0, +) / Double(random.count)

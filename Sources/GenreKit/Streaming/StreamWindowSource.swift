@@ -17,44 +17,52 @@ public struct StreamWindow: Sendable {
 }
 
 /// Cuts an incrementally arriving 16 kHz signal into the log-mel windows ``Tagger`` would cut from the whole signal,
-/// emitting each window as soon as the samples it needs are in, and keeping only the samples later windows need
-/// (memory bounded by one window plus the last block, whatever the stream's length).
+/// emitting each window as soon as the samples it needs are in, and keeping only the samples and frames later windows
+/// need (memory bounded by about one window plus the last block, whatever the stream's length).
 ///
-/// Exactness: the log-mel front end is frame-local (frame `f` reads samples `[256f − 256, 256f + 256)`, reflect-padded
-/// only at the signal's two ends), so window `[s, s + T)` is computed from the samples `[256(s − 1), 256(s + T))`
-/// and the slice's frames `1…T` are the whole signal's frames `s…s + T − 1` (frames `0…T − 1` of `[0, 256T)` for
-/// the first window). Windows that reach the last frames are cut when the stream ends, from a slice ending at the
-/// stream's end, so their right-edge padding is the whole signal's too.
+/// Exactness: the frames come from ``MelStream`` (the whole signal's `sgemm` groups, so bit for bit the whole
+/// signal's mel power on any BLAS kernel) and the windows from ``PatchStream``. A window whose last frame lies in a
+/// group still in progress is cut from that group's complete rows computed ahead (``MelStream/completeRows(into:)``,
+/// the same numbers the group gives later), so it is emitted as soon as its last frame's samples are in, not when
+/// the group completes; windows that reach the signal's end padding wait for ``finish()``.
 public struct StreamWindowSource {
     public let patches: Patches
-    let frontEnd = MusicnnFrontEnd()
-    /// Samples from ``bufferStart`` on.
-    private var buffer: [Float] = []
-    private var bufferStart = 0
-    private var received = 0
-    private var next = 0
-    static let hop = MusicnnInput.hopLength
+    private var mel: MelStream
+    private var windows: PatchStream
+    /// Windows handed out ahead of ``windows`` (cut from rows computed ahead); skipped when ``windows`` reaches them.
+    private var emitted = 0
+    private var taken = 0
 
-    public init(patches: Patches) { self.patches = patches }
+    public init(patches: Patches) {
+        self.patches = patches
+        mel = MelStream(MusicnnFrontEnd().mel)
+        windows = PatchStream(patches: patches, bands: MusicnnInput.melBands)
+    }
 
     /// Samples of the stream so far.
-    public var samplesReceived: Int { received }
+    public var samplesReceived: Int { mel.sampleCount }
     /// Samples held (for the bounded-memory check).
-    public var bufferedSamples: Int { buffer.count }
-
-    private func startFrame(_ k: Int) -> Int { k * patches.hop }
+    public var bufferedSamples: Int { mel.heldSamples }
 
     /// Adds samples; returns the windows they complete.
     public mutating func append(_ samples: [Float]) -> [StreamWindow] {
-        buffer += samples
-        received += samples.count
-        var out: [StreamWindow] = []
-        while true {
-            let s = startFrame(next), end = (s + patches.frameCount) * Self.hop
-            guard end <= received else { break }
-            out.append(cut(index: next, start: s, end: end, framesFromEnd: nil))
-            next += 1
-            trim()
+        var rows: [Float] = []
+        samples.withUnsafeBufferPointer { _ = mel.append($0, into: &rows) }
+        add(rows)
+        var out = drain(windows.readyCount)
+        // Windows complete in samples whose last frame is in the group in progress.
+        var ahead = windows
+        var pending: [Float] = []
+        let lastFrame = emitted * patches.hop + patches.frameCount   // frames the next window needs
+        if mel.completeFrames >= lastFrame, mel.completeRows(into: &pending) > 0 {
+            MusicnnCompression.apply(inPlace: &pending)
+            ahead.append(pending)
+            let skip = emitted - taken, ready = ahead.readyCount
+            if ready > skip {
+                let values = ahead.take(ready)
+                out += cut(values, first: emitted, count: ready - skip, skipping: skip)
+                emitted += ready - skip
+            }
         }
         return out
     }
@@ -62,42 +70,43 @@ public struct StreamWindowSource {
     /// The stream has ended: the windows the whole signal has left (a stream shorter than one window gives the one
     /// padded window ``Patches`` makes of a short clip).
     public mutating func finish() -> [StreamWindow] {
-        let frames = 1 + received / Self.hop
-        if next == 0 && frames < patches.frameCount {
-            guard received > 0 else { return [] }
-            let lm = frontEnd.logMel(samples: buffer)
-            let (values, count) = patches.extract(lm, bands: MusicnnInput.melBands)
-            next = count
-            return count == 0 ? [] : [StreamWindow(index: 0, startFrame: 0, logMel: values, samplesReceived: received)]
-        }
-        var out: [StreamWindow] = []
-        let total = patches.starts(frames: frames).count
-        while next < total {
-            out.append(cut(index: next, start: startFrame(next), end: received, framesFromEnd: frames))
-            next += 1
-        }
-        trim()
+        var rows: [Float] = []
+        _ = mel.finish(into: &rows)
+        add(rows)
+        var out = drain(windows.readyCount)
+        let rest = windows.takeRest()
+        let skip = min(rest.count, emitted - taken)
+        taken += rest.count
+        out += cut(rest.values, first: emitted, count: rest.count - skip, skipping: skip)
+        emitted = max(emitted, taken)
         return out
     }
 
-    /// The window starting at frame `s` from the samples up to `end`.
-    private func cut(index: Int, start s: Int, end: Int, framesFromEnd: Int?) -> StreamWindow {
-        let from = max(0, (s - 1) * Self.hop)
-        let slice = Array(buffer[(from - bufferStart)..<(end - bufferStart)])
-        let lm = frontEnd.logMel(samples: slice)
-        let bands = MusicnnInput.melBands
-        let first = s == 0 ? 0 : 1
-        let values = Array(lm[(first * bands)..<((first + patches.frameCount) * bands)])
-        return StreamWindow(index: index, startFrame: s, logMel: values, samplesReceived: received)
+    private mutating func add(_ rows: [Float]) {
+        guard !rows.isEmpty else { return }
+        var logMel = rows
+        MusicnnCompression.apply(inPlace: &logMel)
+        windows.append(logMel)
     }
 
-    /// Drops the samples no later window reads.
-    private mutating func trim() {
-        let keepFrom = max(0, (startFrame(next) - 1) * Self.hop)
-        let drop = min(buffer.count, keepFrom - bufferStart)
-        if drop > 0 {
-            buffer.removeFirst(drop)
-            bufferStart += drop
+    /// Takes `count` complete windows from ``windows``, returning those not already handed out ahead.
+    private mutating func drain(_ count: Int) -> [StreamWindow] {
+        guard count > 0 else { return [] }
+        let values = windows.take(count)
+        let skip = min(count, emitted - taken)
+        taken += count
+        let out = cut(values, first: emitted, count: count - skip, skipping: skip)
+        emitted = max(emitted, taken)
+        return out
+    }
+
+    /// Windows `first …` from `values` (`(skip + count)` windows of `frameCount × bands`), skipping the first `skip`.
+    private func cut(_ values: [Float], first: Int, count: Int, skipping skip: Int) -> [StreamWindow] {
+        let len = patches.frameCount * MusicnnInput.melBands
+        return (0..<max(0, count)).map { k in
+            let w = skip + k
+            return StreamWindow(index: first + k, startFrame: (first + k) * patches.hop,
+                                logMel: Array(values[(w * len)..<((w + 1) * len)]), samplesReceived: mel.sampleCount)
         }
     }
 }
