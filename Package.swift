@@ -32,6 +32,7 @@ let package = Package(
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]),
         .systemLibrary(name: "CKissFFT", providers: [.apt(["libkissfft-dev"]), .brew(["kissfft"])]),
         .systemLibrary(name: "CSVM", providers: [.apt(["libsvm-dev"]), .brew(["libsvm"])]),
+        .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"]), .brew(["onednn"])]),
 
         // Folds libmpg123's stderr lines into GenreKit's one-line warnings. The stdio calls it replaces reach libmpg123
         // without any linker flag: the linker exports an executable's definition of every symbol a shared library in the
@@ -41,7 +42,7 @@ let package = Package(
         .target(name: "GenreKitCore", dependencies: ["CBLAS"]),
         .target(name: "GenreKitAudio", dependencies: ["CSndFile", "CSoxr", "CFFmpeg", "CDecoderMessages"]),
         .target(name: "GenreKitDSP", dependencies: ["GenreKitCore", "CKissFFT", "CBLAS"]),
-        .target(name: "GenreKitNN", dependencies: ["GenreKitCore", "CBLAS"]),
+        .target(name: "GenreKitNN", dependencies: ["GenreKitCore", "CBLAS", "CDNNL"]),
         .target(name: "GenreKitLearning", dependencies: ["GenreKitCore", "CSVM", "CBLAS"]),
         .target(name: "GenreKitModels", dependencies: ["GenreKitCore", "GenreKitAudio", "GenreKitDSP", "GenreKitNN"]),
         .target(name: "GenreKitBenchmarks", dependencies: [
