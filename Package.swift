@@ -5,7 +5,7 @@ import PackageDescription
 ///
 ///   GenreKitCore ← GenreKitDSP, GenreKitNN, GenreKitLearning (each: core + its C libraries); GenreKitAudio: C only
 ///   GenreKitModels ← Audio, DSP, NN      GenreKitBenchmarks ← Models, Learning
-///   GenreKit ← Audio, DSP, NN, Models, Learning + GRDB      GenreKitServer ← GenreKit + Hummingbird
+///   GenreKit ← Audio, DSP, NN, Models, Learning + GRDB      GenreKitServer ← GenreKit + Hummingbird, HummingbirdWebSocket
 ///   GenreKitCatalog ← GenreKit + GRDB, PostgresNIO
 ///   genrekit ← GenreKit, GenreKitServer, GenreKitCatalog; genrekit-bench ← GenreKit, Benchmarks, Catalog
 let package = Package(
@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        // The server's WebSocket stream (/v1/stream; GenreKitServer only, its client in the server's tests).
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.0.0"),
         // Catalog store: PostgreSQL (GenreKitCatalog only).
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
     ],
@@ -55,6 +57,7 @@ let package = Package(
         ]),
         .target(name: "GenreKitServer", dependencies: [
             "GenreKit", .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
         ], resources: [.embedInCode("Resources/index.html"), .embedInCode("Resources/openapi.json")]),
         // Catalog: songs, queue and results in SQLite (GRDB) or PostgreSQL; the only module importing PostgresNIO.
         .target(name: "GenreKitCatalog", dependencies: [
@@ -74,6 +77,8 @@ let package = Package(
         .testTarget(name: "GenreKitServerTests", dependencies: [
             "GenreKitServer", "GenreKit", .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+            .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
         ]),
         .testTarget(name: "GenreKitLearningTests", dependencies: ["GenreKitLearning", "GenreKitCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "GenreKitChartsTests", dependencies: ["GenreKitCharts"]),

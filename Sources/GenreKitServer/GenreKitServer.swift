@@ -2,8 +2,9 @@ import Foundation
 import GenreKit
 import Hummingbird
 
-/// `genrekit serve`: the HTTP API (`/v1/tag`, `/v1/predict`, `/v1/embed`, `/v1/models`, `/healthz`), its OpenAPI
-/// document (`/openapi.json`) and the web page (`/`), on Hummingbird.
+/// `genrekit serve`: the HTTP API (`/v1/tag`, `/v1/predict`, `/v1/embed`, `/v1/models`, `/healthz`), the WebSocket
+/// stream (`/v1/stream`, see `GenreKitServer+Stream.swift`), its OpenAPI document (`/openapi.json`) and the web page
+/// (`/`), on Hummingbird.
 ///
 /// Models are loaded once (``ModelRegistry``) and shared. Each analysis request is checked (parameters, model,
 /// declared size, queue room) before its body is read, then spooled to a temporary file (``UploadSpooler``) and
@@ -54,13 +55,18 @@ public struct GenreKitServer: Sendable {
         router.post("/v1/tag") { request, _ in try await analyse(request, .tag) }
         router.post("/v1/predict") { request, _ in try await analyse(request, .predict) }
         router.post("/v1/embed") { request, _ in try await analyse(request, .embed) }
+        router.get("/v1/stream") { request, _ in try streamWithoutUpgrade(request) }
         return router
     }
 
-    /// The Hummingbird application on ``ServerConfiguration/host`` and ``ServerConfiguration/port``.
+    /// The Hummingbird application on ``ServerConfiguration/host`` and ``ServerConfiguration/port``: ``router()`` for
+    /// HTTP, ``webSocketRouter()`` for WebSocket upgrades.
     public func application(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         let port = configuration.port
+        // HTTP/1 with the WebSocket upgrade of /v1/stream (frames up to maxStreamMessageBytes).
         return Application(router: router(),
+                           server: .http1WebSocketUpgrade(webSocketRouter: webSocketRouter(),
+                                                          configuration: .init(ws: .init(maxFrameSize: Self.maxStreamMessageBytes))),
                            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "genrekit"),
                            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) })
     }
@@ -165,6 +171,11 @@ public struct GenreKitServer: Sendable {
     func admit(_ request: Request) throws {
         let declared = request.headers[.contentLength].flatMap { Int($0) }
         try spooler.check(declaredLength: declared)
+        try checkQueueRoom()
+    }
+
+    /// 503 when every worker is busy and the queue is full.
+    func checkQueueRoom() throws(ProblemError) {
         let load = queue.load
         if load.running >= queue.workers && load.waiting >= queue.depth { throw busy() }
     }

@@ -22,9 +22,14 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
 }
 
 /// Requires the API key on `/v1/` when one is set: `Authorization: Bearer KEY` or `X-API-Key: KEY` (401 otherwise).
-/// The page, its OpenAPI document and `/healthz` stay open.
+/// The page, its OpenAPI document and `/healthz` stay open. On WebSocket upgrades (`acceptsSubprotocol`) the key may
+/// also come as the offered subprotocol `genrekit.key.KEY`, since a browser's WebSocket cannot set headers.
 struct APIKeyMiddleware<Context: RequestContext>: RouterMiddleware {
     let key: String?
+    var acceptsSubprotocol = false
+
+    /// The subprotocol prefix that carries a key.
+    static var keyPrefix: String { "genrekit.key." }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let key, request.uri.path.hasPrefix("/v1/") else { return try await next(request, context) }
@@ -32,8 +37,17 @@ struct APIKeyMiddleware<Context: RequestContext>: RouterMiddleware {
         if given == nil, let auth = request.headers[.authorization], auth.lowercased().hasPrefix("bearer ") {
             given = String(auth.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
         }
+        if given == nil, acceptsSubprotocol, let offered = Self.subprotocols(request).first(where: { $0.hasPrefix(Self.keyPrefix) }) {
+            given = String(offered.dropFirst(Self.keyPrefix.count))
+        }
         guard let given, Self.equal(given, key) else { throw ProblemError.unauthorized }
         return try await next(request, context)
+    }
+
+    /// The subprotocols a WebSocket upgrade offers (`Sec-WebSocket-Protocol`, comma-separated, possibly repeated).
+    static func subprotocols(_ request: Request) -> [String] {
+        request.headers[values: .secWebSocketProtocol].flatMap { $0.split(separator: ",") }
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
     /// Compares in time that depends on the lengths only.

@@ -85,29 +85,3 @@ struct StreamCommand: ParsableCommand {
         }
     }
 }
-
-/// One line of `genrekit stream`.
-struct StreamLine: Encodable {
-    struct Label: Encodable { var label: String; var p: Double }
-    struct Song: Encodable { var label: String; var aggregate: String; var top: [Label] }
-    var window: Int
-    var start_s: Double
-    var end_s: Double
-    var top: [Label]
-    var song: Song
-    var latency_ms: Double
-
-    init(window w: StreamWindow, probabilities p: [Double], song s: [Double], labels: [String], top k: Int, aggregate: String, latencyMs: Double) {
-        func best(_ v: [Double]) -> [Label] {
-            v.indices.sorted { v[$0] > v[$1] || (v[$0] == v[$1] && $0 < $1) }.prefix(max(1, k)).map { Label(label: labels[$0], p: v[$0]) }
-        }
-        window = w.index
-        start_s = w.startSeconds
-        end_s = w.startSeconds + MusicnnInput.seconds(frames: w.logMel.count / MusicnnInput.melBands)
-        top = best(p)
-        let songTop = best(s)
-        song = Song(label: songTop[0].label, aggregate: aggregate, top: songTop)
-        latency_ms = (latencyMs * 1000).rounded() / 1000
-    }
-
-}

@@ -17,7 +17,7 @@ final class ModuleGraphTests: XCTestCase {
         "GenreKitBenchmarks": ["GenreKitCore", "GenreKitDSP", "GenreKitNN", "GenreKitModels", "GenreKitLearning", "CBLAS"],
         "GenreKitCharts": [],
         "GenreKit": ["GenreKitCore", "GenreKitAudio", "GenreKitDSP", "GenreKitNN", "GenreKitModels", "GenreKitLearning", "GenreKitCharts", "GRDB"],
-        "GenreKitServer": ["GenreKit", "Hummingbird"],
+        "GenreKitServer": ["GenreKit", "Hummingbird", "HummingbirdWebSocket"],
         "GenreKitCatalog": ["GenreKit", "CBLAS", "GRDB", "PostgresNIO"],
         "genrekit": ["GenreKit", "GenreKitServer", "GenreKitCatalog", "ArgumentParser"],
         "genrekit-bench": ["GenreKit", "GenreKitBenchmarks", "GenreKitCatalog"],
@@ -33,7 +33,7 @@ final class ModuleGraphTests: XCTestCase {
         "GenreKitModelsTests": ["GenreKitModels", "GenreKitBenchmarks", "GenreKitCore", "GenreKitAudio", "GenreKitDSP", "GenreKitNN"],
         "GenreKitTests": ["GenreKit", "GenreKitBenchmarks"],
         "GenreKitChartsTests": ["GenreKitCharts"],
-        "GenreKitServerTests": ["GenreKitServer", "GenreKit", "Hummingbird", "HummingbirdTesting"],
+        "GenreKitServerTests": ["GenreKitServer", "GenreKit", "Hummingbird", "HummingbirdTesting", "HummingbirdWSClient", "HummingbirdWSTesting"],
         "GenreKitCatalogTests": ["GenreKitCatalog", "GenreKit"],
     ]
 
@@ -47,7 +47,7 @@ final class ModuleGraphTests: XCTestCase {
         "GenreKitModelsTests": ["GenreKitModels", "GenreKitBenchmarks"],
         "GenreKitTests": ["GenreKit", "GenreKitBenchmarks"],
         "GenreKitChartsTests": ["GenreKitCharts"],
-        "GenreKitServerTests": ["GenreKitServer", "GenreKit", "Hummingbird", "HummingbirdTesting"],
+        "GenreKitServerTests": ["GenreKitServer", "GenreKit", "Hummingbird", "HummingbirdTesting", "HummingbirdWSClient", "HummingbirdWSTesting"],
         "GenreKitCatalogTests": ["GenreKitCatalog", "GenreKit"],
     ]
 

@@ -179,3 +179,13 @@ struct OpenAPIChecker: @unchecked Sendable {
         }
     }
 }
+
+extension OpenAPIChecker {
+    /// The schema of the messages a WebSocket endpoint sends (`x-websocket.server-messages` of its GET).
+    func serverMessageSchema(path: String) -> [String: Any]? {
+        let paths = document["paths"] as? [String: Any]
+        let get = (paths?[path] as? [String: Any])?["get"] as? [String: Any]
+        let ws = get?["x-websocket"] as? [String: Any]
+        return (ws?["server-messages"] as? [String: Any])?["schema"] as? [String: Any]
+    }
+}

@@ -2,35 +2,23 @@ import Foundation
 import GenreKitAudio
 import GenreKitDSP
 
-/// Reads raw PCM (or a PCM WAV file) from a file descriptor as it arrives and returns it as mono 16 kHz blocks:
-/// channels averaged, resampled with the decoder's streaming libsoxr (``Resampler``, equal to the one-shot
-/// conversion of the whole signal) when the rate differs. Each ``next()`` returns after one `read(2)`, so a block
-/// is handed on as soon as the pipe delivers it.
+/// Reads raw PCM (or a PCM WAV file) from a file descriptor as it arrives and returns it as mono 16 kHz blocks
+/// (``PCMChunkDecoder``: channels averaged, resampled with the decoder's streaming libsoxr when the rate differs).
+/// Each ``next()`` returns after one `read(2)`, so a block is handed on as soon as the pipe delivers it.
 public final class PCMStreamReader {
-    public private(set) var layout: PCMLayout
+    public var layout: PCMLayout { decoder.layout }
     let fd: Int32
     /// Seconds to keep polling at end of file for a growing recording (0: end at end of file).
     let follow: Double
-    private var pending: [UInt8] = []
-    private var resampler: Resampler?
+    private let decoder: PCMChunkDecoder
     private var ended = false
-    private var inputFrames = 0
-    private var outputCount = 0
-    private var headerParsed: Bool
 
     /// - Parameters:
     ///   - wavHeader: parse a RIFF/WAVE header first (PCM 16-bit or float 32-bit) and take the layout from it.
     public init(fd: Int32, layout: PCMLayout, wavHeader: Bool = false, follow: Double = 0) throws {
         self.fd = fd
-        self.layout = layout
         self.follow = follow
-        headerParsed = !wavHeader
-        if headerParsed { try setUpResampler() }
-    }
-
-    private func setUpResampler() throws {
-        let target = MusicnnInput.sampleRate
-        resampler = layout.sampleRate == target ? nil : try Resampler(inputRate: Double(layout.sampleRate), outputRate: Double(target))
+        decoder = try PCMChunkDecoder(layout: layout, wavHeader: wavHeader)
     }
 
     /// The next block of mono 16 kHz samples (possibly empty while a header or a partial frame is pending), or nil at
@@ -49,34 +37,9 @@ public final class PCMStreamReader {
         if n < 0 { throw StreamReadError.readFailed(errno: errno) }
         if n == 0 {
             ended = true
-            var tail: [Float] = []
-            if let resampler {
-                try resampler.finish(into: &tail)
-                // The decoder's length rule: ⌈n · out / in⌉ samples in all.
-                let expected = Resampler.expectedLength(inputCount: inputFrames, inputRate: Double(layout.sampleRate),
-                                                        outputRate: Double(MusicnnInput.sampleRate))
-                let have = outputCount + tail.count
-                if have > expected { tail.removeLast(min(tail.count, have - expected)) }
-                else if have < expected { tail += [Float](repeating: 0, count: expected - have) }
-            }
-            return tail
+            return try decoder.finish()
         }
-        pending += chunk[0..<n]
-        if !headerParsed {
-            guard let (parsed, dataOffset) = try WAVHeader.parse(pending) else { return [] }
-            layout = parsed
-            pending.removeFirst(dataOffset)
-            headerParsed = true
-            try setUpResampler()
-        }
-        let (mono, used) = pending.withUnsafeBytes { layout.monoSamples($0) }
-        pending.removeFirst(used)
-        inputFrames += mono.count
-        guard let resampler else { outputCount += mono.count; return mono }
-        var out: [Float] = []
-        try mono.withUnsafeBufferPointer { try resampler.process($0, into: &out) }
-        outputCount += out.count
-        return out
+        return try chunk.withUnsafeBytes { try decoder.append(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
     }
 }
 
@@ -84,11 +47,13 @@ public final class PCMStreamReader {
 public enum StreamReadError: Error, CustomStringConvertible, Equatable {
     case readFailed(errno: Int32)
     case notPCMWAV(String)
+    case badLayout(String)
 
     public var description: String {
         switch self {
         case .readFailed(let e): return "reading the stream failed: \(String(cString: strerror(e)))"
         case .notPCMWAV(let why): return "not a PCM WAV stream (\(why)); give raw PCM with --pcm f32le|s16le --rate HZ --channels N"
+        case .badLayout(let what): return "cannot read PCM of \(what); give a positive rate and at least one channel"
         }
     }
 }

@@ -44,8 +44,15 @@ public struct StreamPredictor: Sendable {
     /// A trained model file's window predictions.
     /// - Throws: ``StreamError`` for descriptor or table features, or parts with different windows.
     public init(model: GenreModel, store: ModelStore = ModelStore()) throws {
+        guard (try? model.featureSource.spec) != nil else { throw StreamError.notANetworkModel(spec: model.featureSpec) }
+        try self.init(model: model, extractor: model.featureExtractor(store: store, cache: nil))
+    }
+
+    /// A trained model's window predictions on networks already loaded (`extractor`: the model's own feature
+    /// extractor, e.g. a server's, whose networks are shared between requests).
+    /// - Throws: ``StreamError`` for descriptor or table features, or parts with different windows.
+    public init(model: GenreModel, extractor: CombinedFeatureExtractor) throws {
         guard let spec = try? model.featureSource.spec else { throw StreamError.notANetworkModel(spec: model.featureSpec) }
-        let extractor = try model.featureExtractor(store: store, cache: nil)
         var parts: [(spec: FeatureSpec, model: PretrainedModel)] = []
         var windows: Patches?
         for part in extractor.parts {
