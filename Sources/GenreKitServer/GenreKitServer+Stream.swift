@@ -73,11 +73,20 @@ extension GenreKitServer {
     }
 
     /// Runs one upgraded connection to its end.
+    ///
+    /// A problem with the request itself (parameters, model, queue room) is answered at the client's first message,
+    /// not at once: a frame sent in the same breath as the upgrade's answer could reach a client whose WebSocket is
+    /// not set up yet (hummingbird-websocket's client then hung now and then in the tests), while by its first message
+    /// a client surely listens.
     func stream(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, query: Query) async throws {
-        do {
+        let opened: Result<StreamSession, ProblemError> = Result { () throws(ProblemError) -> StreamSession in
             let session = try streamSession(query)
             try checkQueueRoom()
+            return session
+        }
+        do {
             for try await message in inbound.messages(maxSize: Self.maxStreamMessageBytes) {
+                let session = try opened.get()
                 let arrival = DispatchTime.now().uptimeNanoseconds
                 switch message {
                 case .binary(let buffer):

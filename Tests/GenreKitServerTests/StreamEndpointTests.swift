@@ -62,7 +62,9 @@ final class StreamEndpointTests: ServerTestCase {
         let bytes = Self.pcm()
         let cli = try commandLineLines(bytes, arguments: ["--model", "MSD_musicnn", "--pcm", "s16le", "--rate", "22050", "--channels", "2",
                                                           "--top", "\(labels)", "--aggregate", "ema:0.5"])
-        XCTAssertEqual(cli.count, 4, "10.5 s: three whole 3-s windows and the padded end")
+        // 10.5 s at 16 kHz: 168 000 samples, 657 frames; the file pipeline's windows of that many frames (3).
+        XCTAssertEqual(cli.count, try Patches.musicnn().count(frames: 1 + 168_000 / MusicnnInput.hopLength))
+        XCTAssertEqual(cli.count, 3)
 
         let uri = "/v1/stream?model=MSD_musicnn&pcm=s16le&rate=22050&channels=2&top=\(labels)&aggregate=ema:0.5"
         let checker = try openAPI.get()
@@ -124,14 +126,15 @@ final class StreamEndpointTests: ServerTestCase {
         }
     }
 
-    /// Opens `uri`, sends `text` if given, and returns the one message that must come (a problem) and the close.
+    /// Opens `uri`, sends `text` (else a little PCM), and returns the one message that must come (a problem: one of
+    /// the request itself is answered at the first message) and the close.
     static func exchange(_ client: some TestClientProtocol, _ uri: String, send text: String? = nil,
                          file: StaticString = #filePath, line: UInt = #line) async throws -> (Problem?, WebSocketCloseFrame?) {
         let checker = try openAPI.get()
         let schema = try XCTUnwrap(checker.serverMessageSchema(path: "/v1/stream"))
         let got = Locked<[String]>([])
         let close = try await client.ws(uri) { inbound, outbound, _ in
-            if let text { try await outbound.write(.text(text)) }
+            if let text { try await outbound.write(.text(text)) } else { try await outbound.write(.binary(ByteBuffer(bytes: [0, 0, 0, 0]))) }
             for try await message in inbound.messages(maxSize: 1 << 20) {
                 if case .text(let t) = message { got.withLock { $0.append(t) } }
             }
@@ -199,7 +202,8 @@ final class StreamEndpointTests: ServerTestCase {
         while busy.queue.load.running < 1 { try await Task.sleep(nanoseconds: 1_000_000) }
         try await busy.application().test(.live) { client in
             let got = Locked<[String]>([])
-            let close = try await client.ws("/v1/stream") { inbound, _, _ in
+            let close = try await client.ws("/v1/stream") { inbound, outbound, _ in
+                try await outbound.write(.binary(ByteBuffer(bytes: [0, 0, 0, 0])))
                 for try await case .text(let t) in inbound.messages(maxSize: 1 << 20) { got.withLock { $0.append(t) } }
             }
             let texts = got.withLock { $0 }
