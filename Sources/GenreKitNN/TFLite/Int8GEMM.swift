@@ -19,8 +19,8 @@ public enum Int8GEMM {
     private typealias SetThreads = @convention(c) (Int32) -> Void
     private typealias GetThreads = @convention(c) () -> Int32
     // libgomp, loaded with oneDNN; looked up rather than linked (GenreKit has no OpenMP header).
-    nonisolated(unsafe) private static let setThreads: SetThreads? = dlsym(nil, "omp_set_num_threads").map { unsafeBitCast($0, to: SetThreads.self) }
-    nonisolated(unsafe) private static let getThreads: GetThreads? = dlsym(nil, "omp_get_max_threads").map { unsafeBitCast($0, to: GetThreads.self) }
+    private static let setThreads: SetThreads? = dlsym(nil, "omp_set_num_threads").map { unsafeBitCast($0, to: SetThreads.self) }
+    private static let getThreads: GetThreads? = dlsym(nil, "omp_get_max_threads").map { unsafeBitCast($0, to: GetThreads.self) }
 
     /// Runs `body` with the calling thread's OpenMP thread count (what oneDNN's products started from this thread use)
     /// set to one, then restores it. OpenMP keeps this setting per thread, so concurrent callers do not interfere.
