@@ -1,6 +1,7 @@
 """tf.lite.Interpreter timing for genrekit-bench yamnet: the same windows as YAMNetModel (15600 samples every 7680,
 the last zero-padded), one invoke per window, warm, median of REPEAT runs; XNNPACK (the default) and the reference
-kernels (BUILTIN_WITHOUT_DEFAULT_DELEGATES), each with THREADS threads. Prints one JSON line.
+kernels (BUILTIN_WITHOUT_DEFAULT_DELEGATES), each with THREADS threads. Prints one JSON line: the median wall time
+of each back end, and (key + "_cpu") the median CPU time of the whole process (all threads) over the same runs.
 
 usage: bench_yamnet.py WAVEFORM.npy MODEL.tflite THREADS REPEAT
 """
@@ -34,10 +35,12 @@ for name, kind in [("xnnpack", tf.lite.experimental.OpResolverType.AUTO),
             ip.get_tensor(out)
 
     run()
-    times = []
+    times, cpu = [], []
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         run()
         times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
     result[name] = sorted(times)[len(times) // 2]
+    result[name + "_cpu"] = sorted(cpu)[len(cpu) // 2]
 print(json.dumps(result))

@@ -97,7 +97,7 @@ public struct YAMNetModel: Sendable {
 
     /// Scores `[n, 521]` and embeddings `[n, 1024]` of `n` windows of exactly ``windowLength`` samples each.
     /// The windows run in batches of up to ``maximumBatch`` (each layer one GEMM over the batch), batches in parallel
-    /// (BLAS single-threaded inside); every window's numbers are those of running it alone, whatever the batch size
+    /// (BLAS and oneDNN single-threaded inside); every window's numbers are those of running it alone, whatever the batch size
     /// and thread count.
     public func predict(windows: [[Float]]) -> YAMNetOutput {
         precondition(windows.allSatisfy { $0.count == Self.windowLength }, "YAMNet windows must hold \(Self.windowLength) samples")
@@ -114,7 +114,9 @@ public struct YAMNetModel: Sendable {
                 BLASThreads.withSingleThread {
                     DispatchQueue.concurrentPerform(iterations: batches.count) { b in
                         let range = batches[b]
-                        let r = plan.run(batch: range.map { Tensor(shape: [Self.windowLength], values: windows[$0]) }, keeping: keep)
+                        let r = Int8GEMM.withSingleThread {
+                            plan.run(batch: range.map { Tensor(shape: [Self.windowLength], values: windows[$0]) }, keeping: keep)
+                        }
                         r[0].values.withUnsafeBufferPointer {
                             (s.pointer! + range.lowerBound * Self.classCount).update(from: $0.baseAddress!, count: range.count * Self.classCount)
                         }

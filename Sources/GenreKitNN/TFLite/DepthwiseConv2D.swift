@@ -46,6 +46,18 @@ public struct DepthwiseConv2D: SlidingWindowLayer, Sendable {
         precondition(x.rank == 4 && x.shape[3] == inputChannels, "DepthwiseConv2D: input \(x.shape)")
         let g = DepthwiseGeometry(inputShape: x.shape, kh: kernelHeight, kw: kernelWidth, sh: strideH, sw: strideW,
                                   padding: padding, multiplier: depthMultiplier)
+        if depthMultiplier == 1 {
+            return Tensor(shape: outputShape(for: x.shape)) { out in
+                x.values.withUnsafeBufferPointer { xp in
+                    filter.withUnsafeBufferPointer { wp in
+                        bias.withUnsafeBufferPointer { bp in
+                            DepthwiseKernel.run(g, x: xp.baseAddress!, filter: wp.baseAddress!, initial: bp.baseAddress!, hybrid: nil,
+                                                activation: activation, out: out.baseAddress!)
+                        }
+                    }
+                }
+            }
+        }
         return Tensor(shape: outputShape(for: x.shape)) { out in
             x.values.withUnsafeBufferPointer { xp in
                 filter.withUnsafeBufferPointer { wp in

@@ -70,9 +70,13 @@ public struct DirectConv2D: SlidingWindowLayer, Sendable {
                                         }
                                     }
                                 }
-                                for o in 0..<co {
-                                    let v = dst[o] + bias[o]
-                                    dst[o] = activation == .relu ? Swift.max(v, 0) : (activation == .identity ? v : Activation.sigmoid(v))
+                                bias.withUnsafeBufferPointer { bp in
+                                    for o in 0..<co { dst[o] = dst[o] + bp[o] }
+                                }
+                                switch activation {
+                                case .identity: break
+                                case .relu: for o in 0..<co { dst[o] = Swift.max(dst[o], 0) }
+                                case .sigmoid: for o in 0..<co { dst[o] = Activation.sigmoid(dst[o]) }
                                 }
                             }
                         }

@@ -15,24 +15,66 @@ public enum DynamicQuantization {
     /// Quantizes `x` into `q` (the int8 values stored as exact floats, ready for an exact float GEMM).
     @inlinable
     public static func asymmetric(_ x: UnsafeBufferPointer<Float>, into q: UnsafeMutablePointer<Float>) -> (scale: Float, zeroPoint: Int32) {
-        var lo: Float = 0, hi: Float = 0
-        var scanned = 0
-        if let base = x.baseAddress, x.count >= 8 {
-            var lo8 = SIMD8<Float>(repeating: 0), hi8 = SIMD8<Float>(repeating: 0)
-            while scanned + 8 <= x.count {
-                let v = UnsafeRawPointer(base + scanned).loadUnaligned(as: SIMD8<Float>.self)
-                lo8.replace(with: v, where: v .< lo8)
-                hi8.replace(with: v, where: v .> hi8)
-                scanned += 8
-            }
-            for j in 0..<8 { lo = Swift.min(lo, lo8[j]); hi = Swift.max(hi, hi8[j]) }
-        }
-        for v in x[scanned...] { lo = Swift.min(lo, v); hi = Swift.max(hi, v) }
-        let rmin = Double(lo), rmax = Double(hi)
-        if rmin == rmax {
+        let (lo, hi) = range(x)
+        guard let (s, zero, inv) = parameters(lo: lo, hi: hi) else {
             q.update(repeating: 0, count: x.count)
             return (1, 0)
         }
+        let zf = Float(zero)
+        if let base = x.baseAddress {
+            for i in 0..<x.count { q[i] = quantized(base[i], inverse: inv, zeroPoint: zf) }
+        }
+        return (s, zero)
+    }
+
+    /// Quantizes `x` into `q` as int8 (for an int8 GEMM); the same numbers as ``asymmetric(_:into:)``.
+    @inlinable
+    public static func asymmetric(_ x: UnsafeBufferPointer<Float>, intoInt8 q: UnsafeMutablePointer<Int8>) -> (scale: Float, zeroPoint: Int32) {
+        let (lo, hi) = range(x)
+        guard let (s, zero, inv) = parameters(lo: lo, hi: hi) else {
+            q.update(repeating: 0, count: x.count)
+            return (1, 0)
+        }
+        let zf = Float(zero)
+        if let base = x.baseAddress {
+            for i in 0..<x.count {
+                // r is an integer in [−128, 127]: r + (2²³ + 128) holds r + 128 in its low mantissa bits.
+                let r = quantized(base[i], inverse: inv, zeroPoint: zf)
+                q[i] = Int8(truncatingIfNeeded: Int32(bitPattern: (r + 8_388_736).bitPattern) &- 0x4B00_0080)
+            }
+        }
+        return (s, zero)
+    }
+
+    /// `(min(0, min x), max(0, max x))`; NaN ignored.
+    @inlinable
+    static func range(_ x: UnsafeBufferPointer<Float>) -> (Float, Float) {
+        // Eight running minima and maxima (NaN never replaces one), written as scalars so that LLVM vectorises them.
+        var l0: Float = 0, l1: Float = 0, l2: Float = 0, l3: Float = 0, l4: Float = 0, l5: Float = 0, l6: Float = 0, l7: Float = 0
+        var h0: Float = 0, h1: Float = 0, h2: Float = 0, h3: Float = 0, h4: Float = 0, h5: Float = 0, h6: Float = 0, h7: Float = 0
+        var scanned = 0
+        if let b = x.baseAddress {
+            while scanned + 8 <= x.count {
+                let v0 = b[scanned], v1 = b[scanned + 1], v2 = b[scanned + 2], v3 = b[scanned + 3]
+                let v4 = b[scanned + 4], v5 = b[scanned + 5], v6 = b[scanned + 6], v7 = b[scanned + 7]
+                l0 = v0 < l0 ? v0 : l0; l1 = v1 < l1 ? v1 : l1; l2 = v2 < l2 ? v2 : l2; l3 = v3 < l3 ? v3 : l3
+                l4 = v4 < l4 ? v4 : l4; l5 = v5 < l5 ? v5 : l5; l6 = v6 < l6 ? v6 : l6; l7 = v7 < l7 ? v7 : l7
+                h0 = v0 > h0 ? v0 : h0; h1 = v1 > h1 ? v1 : h1; h2 = v2 > h2 ? v2 : h2; h3 = v3 > h3 ? v3 : h3
+                h4 = v4 > h4 ? v4 : h4; h5 = v5 > h5 ? v5 : h5; h6 = v6 > h6 ? v6 : h6; h7 = v7 > h7 ? v7 : h7
+                scanned += 8
+            }
+        }
+        var lo = Swift.min(Swift.min(Swift.min(l0, l1), Swift.min(l2, l3)), Swift.min(Swift.min(l4, l5), Swift.min(l6, l7)))
+        var hi = Swift.max(Swift.max(Swift.max(h0, h1), Swift.max(h2, h3)), Swift.max(Swift.max(h4, h5), Swift.max(h6, h7)))
+        for v in x[scanned...] { lo = Swift.min(lo, v); hi = Swift.max(hi, v) }
+        return (lo, hi)
+    }
+
+    /// Scale, nudged zero point and `float32(1/s)` for the range `[lo, hi]`; nil when `lo == hi` (all zero).
+    @inlinable
+    static func parameters(lo: Float, hi: Float) -> (scale: Float, zeroPoint: Int32, inverse: Float)? {
+        let rmin = Double(lo), rmax = Double(hi)
+        if rmin == rmax { return nil }
         let qmin = -128.0, qmax = 127.0
         let scale = (rmax - rmin) / (qmax - qmin)
         let fromMin = qmin - rmin / scale, fromMax = qmax - rmax / scale
@@ -40,43 +82,24 @@ public enum DynamicQuantization {
         let zd = errMin < errMax ? fromMin : fromMax
         let zero: Int32 = zd <= qmin ? -128 : (zd >= qmax ? 127 : Int32(zd.rounded()))
         let s = Float(scale)
-        let inv = Float(1.0 / Double(s))
-        let zi = Int32(zero)
-        // Eight at a time: round half away from zero = round-half-even by the 2²³ trick (exact below 2²³), then
-        // ties that went down go up; clamped, NaN → 0 — the same numbers as the scalar loop below.
-        let n = x.count
-        var start = 0
-        if let base = x.baseAddress {
-            let vinv = SIMD8<Float>(repeating: inv), vz = SIMD8<Float>(repeating: Float(zero))
-            let magic = SIMD8<Float>(repeating: 0x1p23), lim = SIMD8<Float>(repeating: 1024)
-            let lo8 = SIMD8<Float>(repeating: -128), hi8 = SIMD8<Float>(repeating: 127)
-            while start + 8 <= n {
-                var p = UnsafeRawPointer(base + start).loadUnaligned(as: SIMD8<Float>.self) * vinv
-                p.replace(with: 0, where: p .!= p)
-                p.replace(with: lim, where: p .> lim)
-                p.replace(with: -lim, where: p .< -lim)
-                let negative = p .< 0
-                var t = p
-                t.replace(with: -p, where: negative)
-                var r = (t + magic) - magic
-                r.replace(with: r + 1, where: t - r .== 0.5)
-                r.replace(with: -r, where: negative)
-                r += vz
-                r.replace(with: lo8, where: r .< lo8)
-                r.replace(with: hi8, where: r .> hi8)
-                UnsafeMutableRawPointer(q + start).storeBytes(of: r, as: SIMD8<Float>.self)
-                start += 8
-            }
-        }
-        for i in start..<n {
-            // round(p) half away from zero, as std::round: |p| + 0.5 is exact in Double and truncation floors it.
-            // (|p| is clamped to 1024 first — anything past ±383 clamps to the int8 range anyway — and NaN maps to 0.)
-            let p = x[i] * inv
-            let c = p > 1024 ? 1024 : (p < -1024 ? -1024 : (p == p ? p : 0))
-            let t = Int32(Double(c.magnitude) + 0.5)
-            let r = zi &+ (c < 0 ? -t : t)
-            q[i] = Float(r < -128 ? -128 : (r > 127 ? 127 : r))
-        }
-        return (s, zero)
+        return (s, zero, Float(1.0 / Double(s)))
+    }
+
+    /// `clamp(z + round(x · inv), −128, 127)` as a float. Round half away from zero = round-half-even by the 2²³
+    /// trick (exact below 2²³), then ties that went down go up; `|x · inv|` clamped to 1024 first (anything past ±383
+    /// clamps to the int8 range anyway), NaN → 0. Scalar selects only, so that LLVM vectorises the loops using it.
+    @inlinable @inline(__always)
+    static func quantized(_ x: Float, inverse inv: Float, zeroPoint zf: Float) -> Float {
+        var p = x * inv
+        p = p == p ? p : 0
+        p = p > 1024 ? 1024 : p
+        p = p < -1024 ? -1024 : p
+        let t = p.magnitude
+        var r = (t + 0x1p23) - 0x1p23
+        r = t - r == 0.5 ? r + 1 : r
+        r = p < 0 ? -r : r
+        r += zf
+        r = r < -128 ? -128 : r
+        return r > 127 ? 127 : r
     }
 }

@@ -9,8 +9,9 @@
 ///
 /// Padding contributes exactly zero (the tap is skipped), as in TensorFlow Lite.
 public struct HybridDepthwiseConv2D: SlidingWindowLayer, Sendable {
-    /// `[kh, kw, C·m]` int8 values.
-    public let filter: [Int32]
+    /// `[kh, kw, C·m]` int8 values, held as floats (every partial sum below is an integer of magnitude
+    /// ≤ kh·kw·255·128 < 2²⁴ for kh·kw ≤ 513, so float32 accumulation is exact).
+    public let filter: [Float]
     public let scales: [Float]
     public let kernelHeight: Int
     public let kernelWidth: Int
@@ -29,7 +30,8 @@ public struct HybridDepthwiseConv2D: SlidingWindowLayer, Sendable {
         let oc = inputChannels * depthMultiplier
         precondition(filter.count == kernelHeight * kernelWidth * oc, "HybridDepthwiseConv2D: filter size")
         precondition(scales.count == oc || scales.count == 1, "HybridDepthwiseConv2D: \(scales.count) scales for \(oc) channels")
-        self.filter = filter.map(Int32.init)
+        precondition(kernelHeight * kernelWidth <= 513, "HybridDepthwiseConv2D: \(kernelHeight)×\(kernelWidth) taps too many for exact float accumulation")
+        self.filter = filter.map(Float.init)
         self.scales = scales.count == oc ? scales : [Float](repeating: scales[0], count: oc)
         self.kernelHeight = kernelHeight
         self.kernelWidth = kernelWidth
@@ -49,41 +51,48 @@ public struct HybridDepthwiseConv2D: SlidingWindowLayer, Sendable {
         let g = DepthwiseGeometry(inputShape: x.shape, kh: kernelHeight, kw: kernelWidth, sh: strideH, sw: strideW,
                                   padding: padding, multiplier: depthMultiplier)
         let perImage = x.shape[1] * x.shape[2] * x.shape[3]
-        // Quantize each image, keeping q − z as Int32.
-        var q = [Int32](repeating: 0, count: x.count)
+        // Quantize each image, keeping q − z (an exact small integer) as a float.
+        let q = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(x.count, 1))
+        defer { q.deallocate() }
         var imageScale = [Float](repeating: 1, count: x.shape[0])
         x.values.withUnsafeBufferPointer { xp in
-            let tmp = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(perImage, 1))
-            defer { tmp.deallocate() }
             for b in 0..<x.shape[0] {
-                let (s, z) = DynamicQuantization.asymmetric(UnsafeBufferPointer(rebasing: xp[(b * perImage)..<((b + 1) * perImage)]), into: tmp)
+                let dst = q + b * perImage
+                let (s, z) = DynamicQuantization.asymmetric(UnsafeBufferPointer(rebasing: xp[(b * perImage)..<((b + 1) * perImage)]), into: dst)
                 imageScale[b] = s
-                for i in 0..<perImage { q[b * perImage + i] = Int32(tmp[i]) - z }
+                let zf = Float(z)
+                for i in 0..<perImage { dst[i] -= zf }
             }
         }
         let oc = outputChannels, m = depthMultiplier
         return Tensor(shape: outputShape(for: x.shape)) { out in
-            q.withUnsafeBufferPointer { qp in
-                filter.withUnsafeBufferPointer { wp in
-                    withUnsafeTemporaryAllocation(of: Int32.self, capacity: oc) { acc in
-                        g.forEachOutput { n, oy, ox, o in
-                            for c in 0..<oc { acc[c] = 0 }
-                            g.forEachTap(n: n, oy: oy, ox: ox) { tap, src in
-                                let w = wp.baseAddress! + tap * oc
-                                let xs = qp.baseAddress! + src
-                                if m == 1 {
-                                    for c in 0..<oc { acc[c] &+= xs[c] &* w[c] }
-                                } else {
-                                    for c in 0..<inputChannels {
-                                        for d in 0..<m { acc[c * m + d] &+= xs[c] &* w[c * m + d] }
+            filter.withUnsafeBufferPointer { wp in
+                scales.withUnsafeBufferPointer { sp in
+                    bias.withUnsafeBufferPointer { bp in
+                        imageScale.withUnsafeBufferPointer { ip in
+                            if m == 1 {
+                                DepthwiseKernel.run(g, x: q, filter: wp.baseAddress!, initial: nil,
+                                                    hybrid: .init(scales: sp.baseAddress!, imageScales: ip.baseAddress!, bias: bp.baseAddress!),
+                                                    activation: activation, out: out.baseAddress!)
+                                return
+                            }
+                            withUnsafeTemporaryAllocation(of: Float.self, capacity: oc) { acc in
+                                g.forEachOutput { n, oy, ox, o in
+                                    for c in 0..<oc { acc[c] = 0 }
+                                    g.forEachTap(n: n, oy: oy, ox: ox) { tap, src in
+                                        let w = wp.baseAddress! + tap * oc
+                                        let xs = q + src
+                                        for c in 0..<inputChannels {
+                                            for d in 0..<m { acc[c * m + d] += xs[c] * w[c * m + d] }
+                                        }
+                                    }
+                                    let s = ip[n]
+                                    let dst = out.baseAddress! + o
+                                    for c in 0..<oc {
+                                        let v = (acc[c] * sp[c]) * s + bp[c]
+                                        dst[c] = activation == .relu ? Swift.max(v, 0) : (activation == .identity ? v : Activation.sigmoid(v))
                                     }
                                 }
-                            }
-                            let s = imageScale[n]
-                            let dst = out.baseAddress! + o
-                            for c in 0..<oc {
-                                let v = (Float(acc[c]) * scales[c]) * s + bias[c]
-                                dst[c] = activation == .relu ? Swift.max(v, 0) : (activation == .identity ? v : Activation.sigmoid(v))
                             }
                         }
                     }

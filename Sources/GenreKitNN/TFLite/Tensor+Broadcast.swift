@@ -25,6 +25,22 @@ extension Tensor {
                 } }
             }
         }
+        // One operand repeats whole along the leading axes (YAMNet's window: [96, 400] × [400]): a modulo index.
+        for (big, small) in [(self, other), (other, self)] where big.shape == s && small.count > 0 {
+            let drop = s.count - small.rank
+            if drop >= 0, Array(s[drop...]) == small.shape {
+                let m = small.count
+                return Tensor(shape: s) { out in
+                    big.values.withUnsafeBufferPointer { a in small.values.withUnsafeBufferPointer { b in
+                        var i = 0
+                        while i < out.count {
+                            for j in 0..<m { out[i + j] = a[i + j] * b[j] }
+                            i += m
+                        }
+                    } }
+                }
+            }
+        }
         let ia = broadcastIndex(from: shape, to: s), ib = broadcastIndex(from: other.shape, to: s)
         return Tensor(shape: s) { out in
             values.withUnsafeBufferPointer { a in other.values.withUnsafeBufferPointer { b in

@@ -1,0 +1,34 @@
+import CDNNL
+import Foundation
+
+/// Exact int8 × int8 → int32 matrix products through oneDNN (`dnnl_gemm_s8s8s32`: VNNI / AVX-512 / AVX2 kernels
+/// chosen at run time), for the hybrid layers (``HybridDense``):
+///
+///     C[m, n] = Σ_k A[m, k] · B[k, n]        (row-major, exact: integer arithmetic whatever the kernel)
+///
+/// oneDNN's CPU runtime here is OpenMP: a call uses `omp_get_max_threads()` threads of the calling thread. Callers that
+/// already run one product per core wrap their work in ``withSingleThread(_:)``.
+public enum Int8GEMM {
+    /// `C = A · B`; false when oneDNN refused (the caller then uses its float path).
+    static func multiply(m: Int, n: Int, k: Int, a: UnsafePointer<Int8>, b: UnsafePointer<Int8>, c: UnsafeMutablePointer<Int32>) -> Bool {
+        var offset: Int32 = 0
+        return dnnl_gemm_s8s8s32(CChar(UInt8(ascii: "N")), CChar(UInt8(ascii: "N")), CChar(UInt8(ascii: "F")),
+                                 Int64(m), Int64(n), Int64(k), 1, a, Int64(k), 0, b, Int64(n), 0, 0, c, Int64(n), &offset) == dnnl_success
+    }
+
+    private typealias SetThreads = @convention(c) (Int32) -> Void
+    private typealias GetThreads = @convention(c) () -> Int32
+    // libgomp, loaded with oneDNN; looked up rather than linked (GenreKit has no OpenMP header).
+    private static let setThreads: SetThreads? = dlsym(nil, "omp_set_num_threads").map { unsafeBitCast($0, to: SetThreads.self) }
+    private static let getThreads: GetThreads? = dlsym(nil, "omp_get_max_threads").map { unsafeBitCast($0, to: GetThreads.self) }
+
+    /// Runs `body` with the calling thread's OpenMP thread count (what oneDNN's products started from this thread use)
+    /// set to one, then restores it. OpenMP keeps this setting per thread, so concurrent callers do not interfere.
+    public static func withSingleThread<R>(_ body: () throws -> R) rethrows -> R {
+        guard let set = setThreads, let get = getThreads else { return try body() }
+        let saved = get()
+        set(1)
+        defer { set(saved) }
+        return try body()
+    }
+}
