@@ -91,20 +91,25 @@ extension PostgresCatalogStore {
         }
     }
 
+    /// One row per chunk: the ids as an array and the vectors concatenated by the server (`string_agg` over
+    /// bytea in id order), so the client decodes one blob instead of `limit` rows.
     public func vectorChunk(spec: String, after: Int64, limit: Int) async throws -> CatalogVectorChunk {
         let location = self.location
         return try await retrying { conn in
             let rows = try await conn.query("""
-                SELECT song_id, dimension, vector FROM gk_features WHERE spec_key = \(spec) AND song_id > \(after)
-                ORDER BY song_id LIMIT \(limit)
+                SELECT COALESCE(array_agg(song_id ORDER BY song_id), '{}'), COALESCE(min(dimension), 0), COALESCE(max(dimension), 0),
+                       COALESCE(string_agg(vector, ''::bytea ORDER BY song_id), ''::bytea)
+                FROM (SELECT song_id, dimension, vector FROM gk_features WHERE spec_key = \(spec) AND song_id > \(after)
+                      ORDER BY song_id LIMIT \(limit)) AS chunk
                 """, logger: Self.logger)
-            var chunk = VectorChunkBuilder(limit: limit)
-            for try await (id, d, vector) in rows.decode((Int64, Int, ByteBuffer).self) {
-                guard vector.withUnsafeReadableBytes({ chunk.append(id: id, dimension: d, raw: $0) }) else {
-                    throw CatalogError.corrupt(store: location, reason: "the \(spec) vector of song \(id) has \(d) values, others \(chunk.dimension)")
+            for try await (ids, low, high, blob) in rows.decode(([Int64], Int, Int, ByteBuffer).self) {
+                guard !ids.isEmpty else { return CatalogVectorChunk(ids: [], dimension: 0, values: []) }
+                guard low == high, low > 0, blob.readableBytes == ids.count * low * 4 else {
+                    throw CatalogError.corrupt(store: location, reason: "the \(spec) vectors after song \(after) have \(low)–\(high) values and \(blob.readableBytes) bytes")
                 }
+                return CatalogVectorChunk(ids: ids, dimension: low, values: blob.withUnsafeReadableBytes(VectorBlob.floats))
             }
-            return chunk.finish()
+            return CatalogVectorChunk(ids: [], dimension: 0, values: [])
         }
     }
 
