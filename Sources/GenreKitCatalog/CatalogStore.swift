@@ -55,6 +55,9 @@ public protocol CatalogStore: Sendable {
     func song(location: String) async throws -> CatalogSongRecord?
     /// The stored song vector of `spec` for a song, or nil.
     func vector(songID: Int64, spec: String) async throws -> [Float]?
+    /// The stored song vectors of `spec` (with their window counts) of the songs at `locations`, by location;
+    /// locations without one are left out.
+    func songVectors(locations: [String], spec: String) async throws -> [String: StoredSongVector]
     /// The distinct feature spec keys stored.
     func featureSpecs() async throws -> [String]
 
@@ -184,6 +187,17 @@ public struct CatalogCounts: Sendable, Equatable, Codable {
         self.leased = leased
         self.done = done
         self.failed = failed
+    }
+
+    /// Adds `count` songs in the state whose raw value is `state` (a `GROUP BY state` row); unknown states are ignored.
+    public mutating func add(state: Int, count: Int) {
+        switch CatalogSongState(rawValue: state) {
+        case .pending: pending += count
+        case .leased: leased += count
+        case .done: done += count
+        case .failed: failed += count
+        case nil: break
+        }
     }
 }
 

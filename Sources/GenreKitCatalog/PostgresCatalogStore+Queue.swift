@@ -31,8 +31,8 @@ extension PostgresCatalogStore {
         let lost = CatalogQueue.lostMessage(CatalogQueue.maximumAttempts), maxAttempts = CatalogQueue.maximumAttempts
         try await checkSchema()
         // One statement, so atomic without an explicit transaction (one round trip).
-        return try await retrying {
-            let rows = try await client.query("""
+        return try await retrying { conn in
+            let rows = try await conn.query("""
                 WITH lost AS (
                     UPDATE gk_songs SET state = 3, error = \(lost), lease_owner = NULL, lease_expires = NULL
                     WHERE id IN (SELECT id FROM gk_songs WHERE state = 1 AND lease_expires < \(unescaped: Self.now)
@@ -59,8 +59,8 @@ extension PostgresCatalogStore {
 
     public func renew(worker: String, ids: [Int64], leaseSeconds: Double) async throws -> Int {
         guard !ids.isEmpty else { return 0 }
-        return try await retrying {
-            let rows = try await client.query("""
+        return try await retrying { conn in
+            let rows = try await conn.query("""
                 UPDATE gk_songs SET lease_expires = \(unescaped: Self.now) + \(leaseSeconds)
                 WHERE id = ANY(\(ids)) AND state = 1 AND lease_owner = \(worker) RETURNING id
                 """, logger: Self.logger)
@@ -138,8 +138,8 @@ extension PostgresCatalogStore {
 
     public func release(worker: String, ids: [Int64]) async throws {
         guard !ids.isEmpty else { return }
-        try await retrying {
-            let rows = try await client.query("""
+        try await retrying { conn in
+            let rows = try await conn.query("""
                 UPDATE gk_songs SET state = 0, lease_owner = NULL, lease_expires = NULL, attempts = GREATEST(attempts - 1, 0)
                 WHERE id = ANY(\(ids)) AND state = 1 AND lease_owner = \(worker) RETURNING id
                 """, logger: Self.logger)

@@ -8,15 +8,7 @@ extension PostgresCatalogStore {
             try await self.checkSchema(conn)
             var c = CatalogCounts()
             let rows = try await conn.query("SELECT state, COUNT(*) FROM gk_songs GROUP BY state", logger: Self.logger)
-            for try await (state, n) in rows.decode((Int, Int).self) {
-                switch CatalogSongState(rawValue: state) {
-                case .pending: c.pending = n
-                case .leased: c.leased = n
-                case .done: c.done = n
-                case .failed: c.failed = n
-                case nil: break
-                }
-            }
+            for try await (state, n) in rows.decode((Int, Int).self) { c.add(state: state, count: n) }
             return c
         }
     }
@@ -99,23 +91,25 @@ extension PostgresCatalogStore {
         }
     }
 
+    /// One row per chunk: the ids as an array and the vectors concatenated by the server (`string_agg` over
+    /// bytea in id order), so the client decodes one blob instead of `limit` rows.
     public func vectorChunk(spec: String, after: Int64, limit: Int) async throws -> CatalogVectorChunk {
         let location = self.location
-        return try await retrying {
-            let rows = try await client.query("""
-                SELECT song_id, dimension, vector FROM gk_features WHERE spec_key = \(spec) AND song_id > \(after)
-                ORDER BY song_id LIMIT \(limit)
+        return try await retrying { conn in
+            let rows = try await conn.query("""
+                SELECT COALESCE(array_agg(song_id ORDER BY song_id), '{}'), COALESCE(min(dimension), 0), COALESCE(max(dimension), 0),
+                       COALESCE(string_agg(vector, ''::bytea ORDER BY song_id), ''::bytea)
+                FROM (SELECT song_id, dimension, vector FROM gk_features WHERE spec_key = \(spec) AND song_id > \(after)
+                      ORDER BY song_id LIMIT \(limit)) AS chunk
                 """, logger: Self.logger)
-            var chunk = CatalogVectorChunk(ids: [], dimension: 0, values: [])
-            for try await (id, d, vector) in rows.decode((Int64, Int, ByteBuffer).self) {
-                if chunk.ids.isEmpty { chunk.dimension = d; chunk.values.reserveCapacity(limit * d) }
-                guard d == chunk.dimension, vector.readableBytes == d * 4 else {
-                    throw CatalogError.corrupt(store: location, reason: "the \(spec) vector of song \(id) has \(d) values, others \(chunk.dimension)")
+            for try await (ids, low, high, blob) in rows.decode(([Int64], Int, Int, ByteBuffer).self) {
+                guard !ids.isEmpty else { return CatalogVectorChunk(ids: [], dimension: 0, values: []) }
+                guard low == high, low > 0, blob.readableBytes == ids.count * low * 4 else {
+                    throw CatalogError.corrupt(store: location, reason: "the \(spec) vectors after song \(after) have \(low)–\(high) values and \(blob.readableBytes) bytes")
                 }
-                vector.withUnsafeReadableBytes { VectorBlob.append($0, to: &chunk.values) }
-                chunk.ids.append(id)
+                return CatalogVectorChunk(ids: ids, dimension: low, values: blob.withUnsafeReadableBytes(VectorBlob.floats))
             }
-            return chunk
+            return CatalogVectorChunk(ids: [], dimension: 0, values: [])
         }
     }
 
@@ -128,8 +122,8 @@ extension PostgresCatalogStore {
     }
 
     private func oneSong(_ query: PostgresQuery) async throws -> CatalogSongRecord? {
-        try await retrying {
-            let rows = try await client.query(query, logger: Self.logger)
+        try await retrying { conn in
+            let rows = try await conn.query(query, logger: Self.logger)
             for try await (id, location, labels, state, attempts, error) in rows.decode((Int64, String, String, Int, Int, String?).self) {
                 return CatalogSongRecord(id: id, location: location, labels: labels, state: CatalogSongState(rawValue: state) ?? .pending,
                                          attempts: attempts, error: error)
@@ -139,8 +133,8 @@ extension PostgresCatalogStore {
     }
 
     public func vector(songID: Int64, spec: String) async throws -> [Float]? {
-        try await retrying {
-            let rows = try await client.query("SELECT vector FROM gk_features WHERE song_id = \(songID) AND spec_key = \(spec)", logger: Self.logger)
+        try await retrying { conn in
+            let rows = try await conn.query("SELECT vector FROM gk_features WHERE song_id = \(songID) AND spec_key = \(spec)", logger: Self.logger)
             for try await (vector) in rows.decode(ByteBuffer.self) {
                 var v: [Float] = []
                 vector.withUnsafeReadableBytes { VectorBlob.append($0, to: &v) }
@@ -150,9 +144,26 @@ extension PostgresCatalogStore {
         }
     }
 
+    public func songVectors(locations: [String], spec: String) async throws -> [String: StoredSongVector] {
+        guard !locations.isEmpty else { return [:] }
+        return try await retrying { conn in
+            let rows = try await conn.query("""
+                SELECT s.location, f.window_count, f.vector FROM gk_songs s JOIN gk_features f ON f.song_id = s.id
+                WHERE f.spec_key = \(spec) AND s.location = ANY(\(locations)::text[])
+                """, logger: Self.logger)
+            var out: [String: StoredSongVector] = [:]
+            for try await (location, windows, vector) in rows.decode((String, Int, ByteBuffer).self) {
+                var v: [Float] = []
+                vector.withUnsafeReadableBytes { VectorBlob.append($0, to: &v) }
+                out[location] = StoredSongVector(vector: v, windowCount: windows)
+            }
+            return out
+        }
+    }
+
     public func featureSpecs() async throws -> [String] {
-        try await retrying {
-            let rows = try await client.query("SELECT DISTINCT spec_key FROM gk_features ORDER BY spec_key", logger: Self.logger)
+        try await retrying { conn in
+            let rows = try await conn.query("SELECT DISTINCT spec_key FROM gk_features ORDER BY spec_key", logger: Self.logger)
             var out: [String] = []
             for try await (s) in rows.decode(String.self) { out.append(s) }
             return out

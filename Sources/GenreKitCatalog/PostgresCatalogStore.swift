@@ -7,13 +7,18 @@ import PostgresNIO
 /// A claim is one statement: `SELECT … FOR UPDATE SKIP LOCKED` picks songs whose lease expired, then pending
 /// songs in id order, skipping rows another worker is claiming at that moment, and the same statement leases
 /// them (owner, expiry from the server's clock). Lost connections (a restarted server, a network blip) are
-/// retried with exponential backoff for ``reconnectSeconds``; every write is idempotent (results are upserts keyed
+/// retried with exponential backoff for ``reconnectSeconds``, and no wait for the pool or a dead connection can park
+/// an operation forever (``PostgresAttempt``); every write is idempotent (results are upserts keyed
 /// (song, spec/model), state changes require the worker's own lease), so a retried transaction never duplicates.
 public final class PostgresCatalogStore: CatalogStore {
     public let location: String
     /// How long an operation keeps retrying a lost connection.
     public let reconnectSeconds: Double
+    /// How long one attempt waits for a pooled connection before it asks again (see ``PostgresAttempt``).
+    public let leaseWaitSeconds: Double
     let client: PostgresClient
+    /// The pooled connections in use, watched for their close (``PostgresAttempt``).
+    let watch = ConnectionWatch()
     private let runner: Task<Void, Never>
     /// Set once the schema was found present and not newer (checked once per store, not per statement).
     private let schemaChecked = Locked(false)
@@ -25,7 +30,8 @@ public final class PostgresCatalogStore: CatalogStore {
 
     /// Connects to `url`: `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE` (`postgresql://` too; TLS off unless
     /// `?sslmode=require`); `?host=/socket/folder` connects through a Unix socket.
-    public init(url: String, maximumConnections: Int = 4, reconnectSeconds: Double = 120) throws {
+    /// `leaseWaitSeconds` bounds one wait for a pooled connection (see ``PostgresAttempt``).
+    public init(url: String, maximumConnections: Int = 4, reconnectSeconds: Double = 120, leaseWaitSeconds: Double = 10) throws {
         guard let c = URLComponents(string: url), ["postgres", "postgresql"].contains(c.scheme ?? ""),
               let user = c.user, !user.isEmpty else { throw CatalogError.badLocation(url) }
         let database = c.path.hasPrefix("/") ? String(c.path.dropFirst()) : c.path
@@ -46,6 +52,7 @@ public final class PostgresCatalogStore: CatalogStore {
         shown.password = nil
         location = shown.string ?? url
         self.reconnectSeconds = reconnectSeconds
+        self.leaseWaitSeconds = leaseWaitSeconds
         let client = PostgresClient(configuration: config, backgroundLogger: Self.logger)
         self.client = client
         runner = Task { await client.run() }
@@ -55,13 +62,14 @@ public final class PostgresCatalogStore: CatalogStore {
 
     public func close() async { runner.cancel() }
 
-    /// Runs `body`, retrying with exponential backoff (0.1 s doubling to 5 s) while the error is a lost or refused
-    /// connection or a server shutting down, for up to ``reconnectSeconds``; other errors become ``CatalogError``.
-    func retrying<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+    /// Runs `body` on a pooled connection (one bounded ``PostgresAttempt``), retrying with exponential backoff
+    /// (0.1 s doubling to 5 s) while the error is a lost or refused connection, a server shutting down, or an attempt
+    /// given up, for up to ``reconnectSeconds``; other errors become ``CatalogError``.
+    func retrying<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         let start = Date()
         var delay = 0.1
         while true {
-            do { return try await body() } catch let e as CatalogError { throw e } catch {
+            do { return try await PostgresAttempt.run(client: client, watch: watch, leaseWait: leaseWaitSeconds, body) } catch let e as CatalogError { throw e } catch {
                 if Self.isConnectionError(error), Date().timeIntervalSince(start) < reconnectSeconds {
                     try await Task.sleep(nanoseconds: UInt64(delay * 1e9))
                     delay = min(delay * 2, 5)
@@ -72,8 +80,10 @@ public final class PostgresCatalogStore: CatalogStore {
         }
     }
 
-    /// A lost, refused or closing connection, or a server that is starting or stopping (SQLSTATE classes 08, 57P).
+    /// A lost, refused or closing connection, a server that is starting or stopping (SQLSTATE classes 08, 57P), or
+    /// an attempt given up (``PostgresAttemptError``).
     static func isConnectionError(_ error: Error) -> Bool {
+        if error is PostgresAttemptError { return true }
         guard let e = error as? PSQLError else { return error is ChannelError || error is IOError }
         if e.code == .server {
             let state = e.serverInfo?[.sqlState] ?? ""
@@ -91,17 +101,15 @@ public final class PostgresCatalogStore: CatalogStore {
 
     /// A transaction (retried as a whole on a lost connection).
     func transaction<T: Sendable>(_ body: @Sendable @escaping (PostgresConnection) async throws -> T) async throws -> T {
-        try await retrying {
-            try await client.withConnection { conn in
-                try await conn.query("BEGIN", logger: Self.logger)
-                do {
-                    let out = try await body(conn)
-                    try await conn.query("COMMIT", logger: Self.logger)
-                    return out
-                } catch {
-                    _ = try? await conn.query("ROLLBACK", logger: Self.logger)
-                    throw error
-                }
+        try await retrying { conn in
+            try await conn.query("BEGIN", logger: Self.logger)
+            do {
+                let out = try await body(conn)
+                try await conn.query("COMMIT", logger: Self.logger)
+                return out
+            } catch {
+                if !conn.isClosed { _ = try? await conn.query("ROLLBACK", logger: Self.logger) }
+                throw error
             }
         }
     }
@@ -118,7 +126,7 @@ public final class PostgresCatalogStore: CatalogStore {
     /// ``checkSchema(_:)`` on a connection of its own.
     func checkSchema() async throws {
         if schemaChecked.value { return }
-        try await retrying { try await client.withConnection { try await self.checkSchema($0) } }
+        try await retrying { try await self.checkSchema($0) }
     }
 
     static func version(_ conn: PostgresConnection) async throws -> Int {
@@ -130,7 +138,7 @@ public final class PostgresCatalogStore: CatalogStore {
     }
 
     public func schemaVersion() async throws -> Int {
-        try await retrying { try await client.withConnection { try await Self.version($0) } }
+        try await retrying { try await Self.version($0) }
     }
 
     public func migrate() async throws -> (from: Int, to: Int) {

@@ -6,16 +6,7 @@ extension SQLiteCatalogStore {
     public func counts() async throws -> CatalogCounts {
         try checked { db in
             var c = CatalogCounts()
-            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) FROM gk_songs GROUP BY state") {
-                let n: Int = row[1]
-                switch CatalogSongState(rawValue: row[0]) {
-                case .pending: c.pending = n
-                case .leased: c.leased = n
-                case .done: c.done = n
-                case .failed: c.failed = n
-                case nil: break
-                }
-            }
+            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) FROM gk_songs GROUP BY state") { c.add(state: row[0], count: row[1]) }
             return c
         }
     }
@@ -75,21 +66,17 @@ extension SQLiteCatalogStore {
 
     public func vectorChunk(spec: String, after: Int64, limit: Int) async throws -> CatalogVectorChunk {
         try read { db in
-            var chunk = CatalogVectorChunk(ids: [], dimension: 0, values: [])
+            var chunk = VectorChunkBuilder(limit: limit)
             let cursor = try Row.fetchCursor(db, sql: """
                 SELECT song_id, dimension, vector FROM gk_features WHERE spec_key = ? AND song_id > ? ORDER BY song_id LIMIT ?
                 """, arguments: [spec, after, limit])
-            chunk.values.reserveCapacity(limit * 64)
             while let r = try cursor.next() {
                 let id: Int64 = r[0], d: Int = r[1]
-                if chunk.ids.isEmpty { chunk.dimension = d; chunk.values.reserveCapacity(limit * d) }
-                guard d == chunk.dimension, let blob = r.dataNoCopy(atIndex: 2), blob.count == d * 4 else {
+                guard let blob = r.dataNoCopy(atIndex: 2), blob.withUnsafeBytes({ chunk.append(id: id, dimension: d, raw: $0) }) else {
                     throw CatalogError.corrupt(store: location, reason: "the \(spec) vector of song \(id) has \(d) values, others \(chunk.dimension)")
                 }
-                blob.withUnsafeBytes { VectorBlob.append($0, to: &chunk.values) }
-                chunk.ids.append(id)
             }
-            return chunk
+            return chunk.finish()
         }
     }
 
@@ -110,6 +97,27 @@ extension SQLiteCatalogStore {
         try read { db in
             try Data.fetchOne(db, sql: "SELECT vector FROM gk_features WHERE song_id = ? AND spec_key = ?", arguments: [songID, spec])
                 .flatMap(FloatBlob.floats)
+        }
+    }
+
+    public func songVectors(locations: [String], spec: String) async throws -> [String: StoredSongVector] {
+        try read { db in
+            var out: [String: StoredSongVector] = [:]
+            for start in stride(from: 0, to: locations.count, by: 500) {
+                let part = Array(locations[start..<min(start + 500, locations.count)])
+                let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
+                for r in try Row.fetchAll(db, sql: """
+                    SELECT s.location, f.window_count, f.vector FROM gk_songs s JOIN gk_features f ON f.song_id = s.id
+                    WHERE f.spec_key = ? AND s.location IN (\(marks))
+                    """, arguments: StatementArguments([spec] + part)) {
+                    let location: String = r[0]
+                    guard let v = FloatBlob.floats(r[2] ?? Data()) else {
+                        throw CatalogError.corrupt(store: self.location, reason: "the \(spec) vector of \(location)")
+                    }
+                    out[location] = StoredSongVector(vector: v, windowCount: r[1])
+                }
+            }
+            return out
         }
     }
 

@@ -33,6 +33,16 @@ public final class SQLiteCatalogStore: CatalogStore {
         }
     }
 
+    /// Whether `path` is an existing SQLite file holding a catalog (its `gk_meta` table), read without writing.
+    public static func isCatalogFile(_ path: String) -> Bool {
+        let expanded = (path as NSString).expandingTildeInPath
+        guard FileManager.default.fileExists(atPath: expanded) else { return false }
+        var config = Configuration()
+        config.readonly = true
+        guard let db = try? DatabaseQueue(path: expanded, configuration: config) else { return false }
+        return (try? db.read { try $0.tableExists("gk_meta") }) ?? false
+    }
+
     /// Runs `body` in an immediate write transaction, mapping SQLite errors to ``CatalogError``.
     func write<T>(_ body: (Database) throws -> T) throws -> T {
         do {

@@ -25,6 +25,9 @@ struct EvaluateCommand: ParsableCommand {
                 throw ValidationError("a tagger's song scores are the mean of its window probabilities; drop --aggregate \(aggregate)")
             }
             let aggregation = m.task == .tagging ? .mean : try runner.aggregation(aggregate)
+            if try dataOptions.readsCatalog && m.trainingLevel == .segment && !m.featureSource.isTable {
+                throw ValidationError("a catalog store holds song vectors, and this model was trained on windows: evaluate it from the audio (a feature cache), or train with --level song")
+            }
             var set = try dataOptions.load(data, spec: m.featureSource.spec, labelOrder: m.labels, model: m)
             if split.datasetSplit != nil {
                 try set.assignSplits(testFraction: m.training.testFraction ?? 0.25, validFraction: m.training.validFraction ?? 0,

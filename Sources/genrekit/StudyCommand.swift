@@ -38,7 +38,11 @@ struct StudyCommand: ParsableCommand {
                 sets.append((text, set))   // shown as typed
                 if let test { testSets.append((text, try dataOptions.load(test, spec: spec, labelOrder: set.labels))) }
             }
-            var trainer = Trainer(settings: TrainerSettings(choice: classifier, level: level, folds: innerFolds, seed: seed))
+            if dataOptions.readsCatalog && level == .segment {
+                printError("note: a catalog store holds song vectors, so the study is at song level (--level song)")
+            }
+            var trainer = Trainer(settings: TrainerSettings(choice: classifier, level: dataOptions.readsCatalog ? .song : level,
+                                                            folds: innerFolds, seed: seed))
             trainer.defaultAggregation = aggregate.aggregation
             let study = FeatureStudy(trainer: trainer, folds: folds, seed: seed)
             let rows = test == nil ? try study.run(sets, log: printError) : try study.runHeldOut(train: sets, test: testSets, log: printError)

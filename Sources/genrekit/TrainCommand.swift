@@ -41,7 +41,10 @@ struct TrainCommand: ParsableCommand {
             var set = try dataOptions.load(data, spec: source.spec)
             try set.assignSplits(testFraction: testFraction, validFraction: validFraction, seed: seed)
             let train = set.subset(.train), valid = set.subset(.valid)
-            let settings = TrainerSettings(choice: classifier, level: source.isTable ? .song : level, folds: folds, seed: seed,
+            if dataOptions.readsCatalog && level == .segment {
+                printError("note: a catalog store holds song vectors, so training is at song level (--level song)")
+            }
+            let settings = TrainerSettings(choice: classifier, level: source.isTable || dataOptions.readsCatalog ? .song : level, folds: folds, seed: seed,
                                            pcaComponents: pca, classWeighting: classWeight.weighting)
             if task == .tagging { return try trainTagger(set, train: train, valid: valid, source: source, settings: settings) }
             if set.isMultiLabel {

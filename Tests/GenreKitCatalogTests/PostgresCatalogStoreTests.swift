@@ -50,14 +50,9 @@ final class PostgresCatalogStoreTests: XCTestCase {
     /// The fault test in small: three workers, one of which dies holding a batch (its lease expires), and the server
     /// restarted mid-run: every good song done exactly once (checked in SQL), bad ones failed, no lease left.
     ///
-    /// QUARANTINED (known bug, issue 13): in some full-suite runs the workers park forever after the restart (no
-    /// connection to the server, which is up again; seen under OPENBLAS_CORETYPE=Haswell and Sandybridge, never alone).
-    /// A hang would stop CI, so this test runs only with GENREKIT_CATALOG_RESTART_TEST=1 until the worker is fixed;
-    /// `scripts/catalog-fault-test` restarts the server too.
+    /// It used to hang in some runs (the workers parked on PostgresNIO's pool after the restart); see
+    /// ``PostgresAttempt`` and ``PostgresAttemptTests`` for the two waits that did it.
     func testWorkersSurviveAServerRestartAndADeadWorker() async throws {
-        guard ProcessInfo.processInfo.environment["GENREKIT_CATALOG_RESTART_TEST"] == "1" else {
-            throw XCTSkip("quarantined: can hang after a server restart (known bug, issue 13); set GENREKIT_CATALOG_RESTART_TEST=1")
-        }
         let (store, server) = try freshStore()
         let db = String(store.location.split(separator: "/").last!)
         _ = try await store.migrate()
