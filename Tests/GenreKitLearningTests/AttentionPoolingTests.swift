@@ -81,4 +81,62 @@ final class AttentionPoolingTests: XCTestCase {
         }
         XCTAssertGreaterThan(onMarked, 2.0 / 6, "mean attention weight on the informative window \(onMarked); accuracy \(attention) vs mean \(meanAccuracy)")
     }
+
+    /// Before any step the head is mean pooling: every window weighs exactly `1/W` (`v = 0`) and, with `C = 0`,
+    /// every class `1/k`. A learning rate of 0 keeps those parameters through training.
+    func testStartsAsMeanPooling() throws {
+        let (songs, labels) = Self.toySongs(12, windows: 5, seed: 4)
+        var head = AttentionPooling(hidden: 3, learningRate: 0, epochs: 5, seed: 2, validationFolds: 0)
+        try head.fit(songs: songs, labels: labels, classCount: 2)
+        for song in songs {
+            let (p, w) = head.predict(song)
+            for x in w { XCTAssertEqual(x, 1.0 / 5, accuracy: 1e-15) }
+            for x in p { XCTAssertEqual(x, 0.5, accuracy: 1e-15) }
+        }
+    }
+
+    /// Labels that are pure noise: trained for all its epochs the head learns the training songs by heart and its
+    /// held-out loss rises well above `log 2` (chance); with epochs and `λ` chosen by song cross-validation it stops
+    /// early and stays much closer to chance on new songs.
+    func testCrossValidationStopsOverfittingOnNoise() throws {
+        func noise(_ count: Int, seed: UInt64) -> (songs: [Matrix], labels: [Int]) {
+            var g = SeededGenerator(seed: seed)
+            let songs = (0..<count).map { _ in Matrix(rows: 4, cols: 40, values: (0..<160).map { _ in g.nextGaussian() }) }
+            return (songs, (0..<count).map { $0 % 2 })
+        }
+        let train = noise(40, seed: 21), test = noise(200, seed: 22)
+        func heldOutLoss(_ head: AttentionPooling) -> Double {
+            zip(test.songs, test.labels).reduce(0.0) { $0 - log(head.predict($1.0).probabilities[$1.1]) } / Double(test.songs.count)
+        }
+        var overfit = AttentionPooling(l2: 1e-3, learningRate: 0.05, epochs: 200, seed: 0, validationFolds: 0)
+        try overfit.fit(songs: train.songs, labels: train.labels, classCount: 2)
+        var selected = AttentionPooling(l2: 1e-3, learningRate: 0.05, epochs: 200, seed: 0, validationFolds: 5,
+                                        l2Candidates: AttentionPooling.defaultL2Candidates)
+        try selected.fit(songs: train.songs, labels: train.labels, classCount: 2)
+        XCTAssertEqual(selected.validationCurves.count, AttentionPooling.defaultL2Candidates.count)
+        XCTAssertTrue(AttentionPooling.defaultL2Candidates.contains(selected.l2))
+        XCTAssertLessThan(selected.epochs, 200, "early stopping chose \(selected.epochs) epochs")
+        let (lossOverfit, lossSelected) = (heldOutLoss(overfit), heldOutLoss(selected))
+        XCTAssertLessThan(overfit.lossCurve.last!, 0.1, "the unselected head should learn 40 noise songs by heart")
+        XCTAssertGreaterThan(lossOverfit, log(2) + 0.1, "overfit head held-out loss \(lossOverfit)")
+        // Any head fitted on noise is worse than chance on new songs; the selected one by less than half as much.
+        XCTAssertLessThan(lossSelected - log(2), (lossOverfit - log(2)) / 2, "selected head held-out loss \(lossSelected) vs overfit \(lossOverfit)")
+    }
+
+    /// A head written before the entropy prior and cross-validation (no such keys) still reads, with `β = 0`.
+    func testReadsHeadsWithoutTheNewSettings() throws {
+        let (songs, labels) = Self.toySongs(12, windows: 5, seed: 5)
+        var head = AttentionPooling(hidden: 2, epochs: 3, seed: 1, entropyWeight: 0, validationFolds: 0)
+        try head.fit(songs: songs, labels: labels, classCount: 2)
+        // Both sides go through JSONSerialization, so any number formatting it does applies to both alike.
+        var json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(head)) as! [String: Any]
+        let full = try JSONDecoder().decode(AttentionPooling.self, from: JSONSerialization.data(withJSONObject: json))
+        for key in ["entropyWeight", "validationFolds", "l2Candidates", "validationCurves"] {
+            XCTAssertNotNil(json.removeValue(forKey: key), key)
+        }
+        let old = try JSONDecoder().decode(AttentionPooling.self, from: JSONSerialization.data(withJSONObject: json))
+        XCTAssertEqual(old, full)
+        XCTAssertEqual(old.entropyWeight, 0)
+        XCTAssertEqual(old.predict(songs[0]).probabilities, full.predict(songs[0]).probabilities)
+    }
 }

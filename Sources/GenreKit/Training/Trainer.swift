@@ -51,9 +51,13 @@ public struct Trainer: FeatureTrainer {
         }
         var attention: AttentionPooling?
         if defaultAggregation == .attention {
-            var head = AttentionPooling(seed: settings.seed)
+            var head = AttentionPooling(seed: settings.seed, l2Candidates: AttentionPooling.defaultL2Candidates)
             try head.fit(songs: train.map(\.windowMatrix), labels: train.map(\.label), classCount: labels.count)
-            log(String(format: "attention pooling head fitted on %d songs (final loss %.4f)", train.count, head.lossCurve.last ?? Double.nan))
+            let cv = head.validationCurves.isEmpty ? "no cross-validation (too few songs)"
+                : String(format: "chosen by %d-fold song cross-validation, held-out loss %.4f", head.validationFolds,
+                         head.validationCurves.map { $0[head.epochs] }.min() ?? Double.nan)
+            log(String(format: "attention pooling head fitted on %d songs: λ %g, %d epochs (%@; final loss %.4f)", train.count,
+                       head.l2, head.epochs, cv, head.lossCurve.last ?? Double.nan))
             attention = head
         }
         let summary = TrainingSummary(
