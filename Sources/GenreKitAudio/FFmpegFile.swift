@@ -54,7 +54,7 @@ final class FFmpegFile {
         var fmt: UnsafeMutablePointer<AVFormatContext>? = nil
         // Local files only: a playlist-like input (HLS, concat, ...) must not make FFmpeg open URLs.
         var options: OpaquePointer? = nil
-        ff.av_dict_set(&options, "protocol_whitelist", "file", 0)
+        _ = ff.av_dict_set(&options, "protocol_whitelist", "file", 0)
         defer { ff.av_dict_free(&options) }
         var r = FFmpegLog.capturing(log) { ff.avformat_open_input(&fmt, path, nil, &options) }
         guard r >= 0, let fmt else { throw FFmpegOpenError(reason: FFmpegFile.describe(ff, r, log)) }
@@ -120,7 +120,7 @@ final class FFmpegFile {
         let log = FFmpegLog.Capture()
         var fmt: UnsafeMutablePointer<AVFormatContext>? = nil
         var options: OpaquePointer? = nil
-        ff.av_dict_set(&options, "protocol_whitelist", "file", 0)
+        _ = ff.av_dict_set(&options, "protocol_whitelist", "file", 0)
         defer { ff.av_dict_free(&options) }
         guard FFmpegLog.capturing(log, { ff.avformat_open_input(&fmt, path, nil, &options) }) >= 0, let fmt else { return nil }
         var ctx: UnsafeMutablePointer<AVFormatContext>? = fmt
@@ -236,12 +236,12 @@ final class FFmpegFile {
         if f.pointee.ch_layout.order == AV_CHANNEL_ORDER_UNSPEC {
             ff.av_channel_layout_default(&inLayout, f.pointee.ch_layout.nb_channels)
         } else {
-            ff.av_channel_layout_copy(&inLayout, &f.pointee.ch_layout)
+            _ = ff.av_channel_layout_copy(&inLayout, &f.pointee.ch_layout)
         }
         if channels == 0 {
             channels = Int(inLayout.nb_channels)
             sampleRate = Int(f.pointee.sample_rate)
-            ff.av_channel_layout_copy(&outLayout, &inLayout)
+            _ = ff.av_channel_layout_copy(&outLayout, &inLayout)
         }
         if swr == nil || swrInRate != f.pointee.sample_rate || swrInFormat != f.pointee.format
             || ff.av_channel_layout_compare(&swrInLayout, &inLayout) != 0 {
@@ -255,7 +255,7 @@ final class FFmpegFile {
             }
             swr = s
             swrInRate = f.pointee.sample_rate; swrInFormat = f.pointee.format
-            ff.av_channel_layout_uninit(&swrInLayout); ff.av_channel_layout_copy(&swrInLayout, &inLayout)
+            ff.av_channel_layout_uninit(&swrInLayout); _ = ff.av_channel_layout_copy(&swrInLayout, &inLayout)
         }
         let room = Int(ff.swr_get_out_samples(swr, Int32(n))) + 16
         if s16.count < room * channels { s16 = [Int16](repeating: 0, count: room * channels) }
@@ -285,7 +285,7 @@ final class FFmpegFile {
 
     static func describe(_ ff: FFmpegLibrary, _ code: Int32, _ log: FFmpegLog.Capture) -> String {
         var buf = [CChar](repeating: 0, count: 256)
-        ff.av_strerror(code, &buf, buf.count)
+        _ = ff.av_strerror(code, &buf, buf.count)
         let text = FFmpegFile.string(buf)
         if let last = log.lines.last(where: { !$0.isEmpty }) { return "\(text): \(last)" }
         return text
@@ -333,7 +333,7 @@ enum FFmpegLog {
             var line = [CChar](repeating: 0, count: 512)
             var prefix: Int32 = 0
             let formatLine = unsafeBitCast(ff.av_log_format_line2_symbol, to: genrekit_fn_av_log_format_line2.self)
-            formatLine(avcl, level, fmt, vl, &line, Int32(line.count), &prefix)
+            _ = formatLine(avcl, level, fmt, vl, &line, Int32(line.count), &prefix)
             let s = FFmpegFile.string(line).trimmingCharacters(in: .whitespacesAndNewlines)
             if !s.isEmpty { capture.append(s) }
         }
