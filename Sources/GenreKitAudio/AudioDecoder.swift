@@ -139,9 +139,11 @@ public struct AudioDecoder: Sendable {
             return .ffmpeg(try FFmpegFile(path: path, library: ffmpeg()))
         } catch {
             if error.unavailable {
-                // Without FFmpeg, a container libsndfile recognised keeps its own diagnosis; anything else may be a
-                // format only FFmpeg reads, so say what to install.
-                if case .damaged = sndfileError { throw sndfileError }
+                // Without FFmpeg, a damaged file in a container libsndfile reads (WAV, FLAC, Ogg, MP3, AIFF, RF64) keeps
+                // its own diagnosis; anything else (M4A, WMA, WebM, ... or unknown) may need FFmpeg: say what to install.
+                let ffmpegOnly = ["MP4", "WMA", "Matroska", "WavPack", "APE", "AAC"]
+                if case .damaged = sndfileError, let c = SoundFile.sniffContainer(path: path),
+                   !ffmpegOnly.contains(where: { c.contains($0) }) { throw sndfileError }
                 throw .decoderMissing(path: path, reason: error.reason)
             }
             if case .unsupportedFormat = sndfileError, !error.recognised { throw sndfileError }
