@@ -8,8 +8,8 @@ import Darwin
 /// FFmpeg's decoding functions, resolved at run time: libavutil, libswresample, libavcodec and libavformat are opened
 /// with `dlopen` the first time a file needs FFmpeg (``shared``), not when the process starts.
 ///
-/// Linked at start, FFmpeg pulls in about 130 shared libraries (its codecs' and protocols' dependencies: libjxl, libx265,
-/// GnuTLS, …) and their constructors, ≈ 45 ms of CPU per process, which every `genrekit` command paid although most
+/// Linked at start, FFmpeg pulls in about 120 shared libraries (its codecs' and protocols' dependencies: libjxl, libx265,
+/// GnuTLS, …) and their constructors, ≈ 35 ms of CPU per process, which every `genrekit` command paid although most
 /// files (WAV, FLAC, OGG, MP3) are read by libsndfile. Each field's type is the header's own declaration
 /// (`genrekit_fn_<name>`, made with `__typeof__` in the `CFFmpeg` shim), and the library names come from the headers'
 /// version macros, so the table always matches the headers GenreKit was compiled against.
