@@ -28,7 +28,9 @@ let package = Package(
     targets: [
         // C libraries from Debian's -dev packages.
         .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"]), .brew(["libsndfile"])]),
-        .systemLibrary(name: "CFFmpeg", pkgConfig: "libavformat",  // headers of all four live beside it; the module map links them
+        // FFmpeg's headers only (Debian puts them on the compiler's default path): no pkgConfig and no `link` in the module
+        // map, so nothing links FFmpeg; GenreKitAudio dlopens it when a file needs it (FFmpegLibrary.swift).
+        .systemLibrary(name: "CFFmpeg",
                        providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev", "libswresample-dev"]), .brew(["ffmpeg"])]),
         .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"]), .brew(["libsoxr"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]),

@@ -124,8 +124,10 @@ public struct AudioDecoder: Sendable {
         return n
     }
 
-    /// Opens `path` with libsndfile, or with FFmpeg when libsndfile cannot open it (what librosa does).
-    static func open(path: String) throws(AudioError) -> AudioSource {
+    /// Opens `path` with libsndfile, or with FFmpeg when libsndfile cannot open it (what librosa does); FFmpeg's
+    /// libraries are loaded then (`ffmpeg`, by default the process's ``FFmpegLibrary/shared``), not before.
+    static func open(path: String, ffmpeg: @autoclosure () -> Result<FFmpegLibrary, FFmpegUnavailable> = FFmpegLibrary.shared)
+        throws(AudioError) -> AudioSource {
         let sndfileError: AudioError
         do { return .sndfile(try SoundFile(path: path)) } catch {
             switch error {
@@ -134,8 +136,16 @@ public struct AudioDecoder: Sendable {
             }
         }
         do {
-            return .ffmpeg(try FFmpegFile(path: path))
+            return .ffmpeg(try FFmpegFile(path: path, library: ffmpeg()))
         } catch {
+            if error.unavailable {
+                // Without FFmpeg, a damaged file in a container libsndfile reads (WAV, FLAC, Ogg, MP3, AIFF, RF64) keeps
+                // its own diagnosis; anything else (M4A, WMA, WebM, ... or unknown) may need FFmpeg: say what to install.
+                let ffmpegOnly = ["MP4", "WMA", "Matroska", "WavPack", "APE", "AAC"]
+                if case .damaged = sndfileError, let c = SoundFile.sniffContainer(path: path),
+                   !ffmpegOnly.contains(where: { c.contains($0) }) { throw sndfileError }
+                throw .decoderMissing(path: path, reason: error.reason)
+            }
             if case .unsupportedFormat = sndfileError, !error.recognised { throw sndfileError }
             if error.noAudioStream { throw .noAudioFrames(path: path) }
             let what = SoundFile.sniffContainer(path: path).map { "starts like \($0) but " } ?? ""

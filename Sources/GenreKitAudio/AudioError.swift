@@ -22,6 +22,9 @@ public enum AudioError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The decoded samples hold NaN or infinite values, or values so large that resampling overflows (a damaged float
     /// file); refused before they reach anything.
     case nonFiniteSamples(path: String, seconds: Double)
+    /// libsndfile cannot open the file and FFmpeg, which reads the other formats, is not installed; `reason` says what
+    /// to install.
+    case decoderMissing(path: String, reason: String)
     /// A parameter given by the caller is out of range.
     case invalidParameter(String)
 
@@ -38,6 +41,7 @@ public enum AudioError: Error, Equatable, Sendable, CustomStringConvertible {
         case .resampleFailed(let p, let r): return "\(p): resampling failed (\(r))"
         case .nonFiniteSamples(let p, let t):
             return "\(p): contains NaN or infinite samples (first at \(String(format: "%.3f", t)) s); the file is damaged, re-export it"
+        case .decoderMissing(let p, let r): return "\(p): libsndfile cannot read it and \(r)"
         case .invalidParameter(let m): return "invalid parameter: \(m)"
         }
     }

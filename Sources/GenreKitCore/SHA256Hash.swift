@@ -5,7 +5,8 @@ import Foundation
 /// Feed bytes with ``update(_:)`` in pieces of any size, then read ``finalize()``; or use ``hex(of:)``
 /// (GenreKit adds `hexDigest(ofFileAt:)`, which streams a file in 1 MiB blocks).
 public struct SHA256Hash: Sendable {
-    private var h: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
+    private var h: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
+        (0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19)
     private var block = [UInt8](repeating: 0, count: 64)
     private var blockFill = 0
     private var length: UInt64 = 0
@@ -34,13 +35,14 @@ public struct SHA256Hash: Sendable {
             i = take
             if blockFill == 64 {
                 let full = block
-                full.withUnsafeBytes { compress($0) }
+                full.withUnsafeBytes { compress($0.baseAddress!, blocks: 1) }
                 blockFill = 0
             }
         }
-        while bytes.count - i >= 64 {
-            compress(UnsafeRawBufferPointer(rebasing: bytes[i..<i + 64]))
-            i += 64
+        let whole = (bytes.count - i) / 64
+        if whole > 0 {
+            compress(bytes.baseAddress! + i, blocks: whole)
+            i += 64 * whole
         }
         for j in i..<bytes.count { block[blockFill] = bytes[j]; blockFill += 1 }
     }
@@ -63,7 +65,8 @@ public struct SHA256Hash: Sendable {
             length = saved
         }
         precondition(blockFill == 0)
-        return h.flatMap { w in [UInt8(w >> 24), UInt8(truncatingIfNeeded: w >> 16), UInt8(truncatingIfNeeded: w >> 8), UInt8(truncatingIfNeeded: w)] }
+        let words = [h.0, h.1, h.2, h.3, h.4, h.5, h.6, h.7]
+        return words.flatMap { w in [UInt8(w >> 24), UInt8(truncatingIfNeeded: w >> 16), UInt8(truncatingIfNeeded: w >> 8), UInt8(truncatingIfNeeded: w)] }
     }
 
     /// Lower-case hexadecimal digest of `bytes`.
@@ -82,32 +85,36 @@ public struct SHA256Hash: Sendable {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// One 64-byte block (FIPS 180-4 §6.2.2).
-    private mutating func compress(_ p: UnsafeRawBufferPointer) {
-        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
-            for t in 0..<16 {
-                w[t] = UInt32(p[4 * t]) << 24 | UInt32(p[4 * t + 1]) << 16 | UInt32(p[4 * t + 2]) << 8 | UInt32(p[4 * t + 3])
-            }
-            for t in 16..<64 {
-                let x = w[t - 15], y = w[t - 2]
-                let s0 = (x >> 7 | x << 25) ^ (x >> 18 | x << 14) ^ (x >> 3)
-                let s1 = (y >> 17 | y << 15) ^ (y >> 19 | y << 13) ^ (y >> 10)
-                w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
-            }
-            var a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7]
-            Self.k.withUnsafeBufferPointer { k in
-                for t in 0..<64 {
-                    let s1 = (e >> 6 | e << 26) ^ (e >> 11 | e << 21) ^ (e >> 25 | e << 7)
-                    let ch = (e & f) ^ (~e & g)
-                    let t1 = hh &+ s1 &+ ch &+ k[t] &+ w[t]
-                    let s0 = (a >> 2 | a << 30) ^ (a >> 13 | a << 19) ^ (a >> 22 | a << 10)
-                    let maj = (a & b) ^ (a & c) ^ (b & c)
-                    let t2 = s0 &+ maj
-                    hh = g; g = f; f = e; e = d &+ t1; d = c; c = b; b = a; a = t1 &+ t2
+    /// `blocks` consecutive 64-byte blocks at `p` (FIPS 180-4 §6.2.2), the state in registers throughout.
+    private mutating func compress(_ p: UnsafeRawPointer, blocks: Int) {
+        var (h0, h1, h2, h3, h4, h5, h6, h7) = h
+        Self.k.withUnsafeBufferPointer { kb in
+            let k = kb.baseAddress!
+            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { wb in
+                let w = wb.baseAddress!
+                for b in 0..<blocks {
+                    let base = p + 64 * b
+                    for t in 0..<16 { w[t] = UInt32(bigEndian: base.loadUnaligned(fromByteOffset: 4 * t, as: UInt32.self)) }
+                    for t in 16..<64 {
+                        let x = w[t - 15], y = w[t - 2]
+                        let s0 = (x >> 7 | x << 25) ^ (x >> 18 | x << 14) ^ (x >> 3)
+                        let s1 = (y >> 17 | y << 15) ^ (y >> 19 | y << 13) ^ (y >> 10)
+                        w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
+                    }
+                    var a = h0, b = h1, c = h2, d = h3, e = h4, f = h5, g = h6, hh = h7
+                    for t in 0..<64 {
+                        let s1 = (e >> 6 | e << 26) ^ (e >> 11 | e << 21) ^ (e >> 25 | e << 7)
+                        let ch = (e & f) ^ (~e & g)
+                        let t1 = hh &+ s1 &+ ch &+ k[t] &+ w[t]
+                        let s0 = (a >> 2 | a << 30) ^ (a >> 13 | a << 19) ^ (a >> 22 | a << 10)
+                        let maj = (a & b) ^ (a & c) ^ (b & c)
+                        let t2 = s0 &+ maj
+                        hh = g; g = f; f = e; e = d &+ t1; d = c; c = b; b = a; a = t1 &+ t2
+                    }
+                    h0 &+= a; h1 &+= b; h2 &+= c; h3 &+= d; h4 &+= e; h5 &+= f; h6 &+= g; h7 &+= hh
                 }
             }
-            h[0] = h[0] &+ a; h[1] = h[1] &+ b; h[2] = h[2] &+ c; h[3] = h[3] &+ d
-            h[4] = h[4] &+ e; h[5] = h[5] &+ f; h[6] = h[6] &+ g; h[7] = h[7] &+ hh
         }
+        h = (h0, h1, h2, h3, h4, h5, h6, h7)
     }
 }

@@ -24,33 +24,3 @@ struct LearningBenchmarkCommand {
                      s, ref["iterations"] as? Int ?? -1, ref["train_accuracy"] as? Double ?? .nan, s / t.seconds))
     }
 }
-
-/// Feature extraction (MSD_musicnn max_pool, no cache) over a folder on all cores against the warm reference.
-struct ExtractionBenchmarkCommand {
-    let folder: String
-    let limit: Int
-    init(arguments: [String]) {
-        let o = Options(arguments)
-        folder = o["folder"] ?? "/tmp/sg_b"
-        limit = Int(o["limit"] ?? "") ?? 100
-    }
-
-    func run() throws {
-        let items = try Dataset.loadFolder(folder).items.prefix(limit)
-        let spec = try FeatureSpec(parsing: "MSD_musicnn:max_pool")
-        let extractor = try FeatureExtractor(spec: spec, model: try PretrainedModel.load("MSD_musicnn"), cache: nil)
-        _ = extractor.extract(Array(items.prefix(2)))   // warm-up
-        let t0 = Date()
-        var usage0 = rusage(); getrusage(RUSAGE_SELF_WHO, &usage0)
-        let results = extractor.extract(Array(items))
-        let wall = Date().timeIntervalSince(t0)
-        var usage1 = rusage(); getrusage(RUSAGE_SELF_WHO, &usage1)
-        let cpu = Double(usage1.ru_utime.tv_sec - usage0.ru_utime.tv_sec) + Double(usage1.ru_utime.tv_usec - usage0.ru_utime.tv_usec) / 1e6
-        let ok = results.filter { if case .success = $0 { return true } else { return false } }.count
-        print(String(format: "genrekit: %d files in %.2f s = %.1f files/s, CPU %.2f s (%.2f cores busy on average)",
-                     ok, wall, Double(ok) / wall, cpu, cpu / wall))
-        guard let ref = runReferenceScript("reference/bench_extract.py", [folder, "--limit", String(limit)]),
-              let fps = ref["files_per_s"] as? Double else { return }
-        print(String(format: "reference (librosa + TensorFlow, warm): %.1f files/s → GenreKit is %.2fx faster", fps, Double(ok) / wall / fps))
-    }
-}

@@ -80,6 +80,14 @@ enum RealWorldFixtures {
         return text
     }
 
+    /// Runs a tool from PATH and returns its standard output (throws like ``run(_:_:stdin:stdout:)``).
+    static func runCapturing(_ tool: String, _ args: [String]) throws -> String {
+        let out = NSTemporaryDirectory() + "genrekit-run-\(getpid())-\(UUID().uuidString).txt"
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        try run(tool, args, stdout: out)
+        return try String(contentsOfFile: out, encoding: .utf8)
+    }
+
     static func which(_ tool: String) -> String? {
         for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
             let p = "\(dir)/\(tool)"

@@ -57,14 +57,14 @@ final class TaggerStreamTests: XCTestCase {
             let whole = try wholeFile(t, path, features: ["max_pool", "penultimate", "cnn1"], pooling: .mean)
             XCTAssertEqual(whole.taggram.shape[0], overlap == nil ? 7 : 20)     // hop 61 frames: ⌊(1357 − 187)/61⌋ + 1
             // Awkward sizes everywhere: decoder blocks of 1,001 frames, mel fed every 5,003 samples (one 128-frame group
-            // is 32,768), windows gathered 7 at a time (→ 6, two chunks of 3), and the defaults.
-            for (block, feed, gather) in [(1001, 5003, 7), (4096, 1, 3), (65536, 1 << 19, 64)] {
+            // is 32,768), and the defaults; chunks run in turn on this thread (1), or on workers while it decodes on.
+            for (block, feed, cores) in [(1001, 5003, 1), (1001, 5003, 2), (4096, 1, 3), (65536, 1 << 19, 2), (65536, 1 << 14, 8)] {
                 var s = t
                 s.frontEnd.decoder.blockFrames = block
                 s.feedSamples = feed
-                s.streamWindows = gather
+                s.concurrency = cores
                 let streamed = try s.analyze(path: path, features: ["max_pool", "penultimate", "cnn1"], pooling: .mean)
-                assertSame(streamed, whole, "overlap \(String(describing: overlap)), blocks \(block)/\(feed)/\(gather)")
+                assertSame(streamed, whole, "overlap \(String(describing: overlap)), blocks \(block)/\(feed), concurrency \(cores)")
             }
         }
     }

@@ -22,11 +22,9 @@ public struct Tagger: Sendable {
     /// count); 1 runs them in turn.
     /// Set to 1 when files are already processed in parallel (``BatchRunner``).
     public var concurrency: Int = ProcessInfo.processInfo.activeProcessorCount
-    /// Windows gathered before they go through the network when a file streams (``analyze(path:features:pooling:)``),
-    /// rounded down to a multiple of ``chunkWindows``: enough chunks to keep every core busy. Does not change any value.
-    public var streamWindows: Int = 8 * max(4, ProcessInfo.processInfo.activeProcessorCount)
-    /// Decoded samples gathered before their log-mel is computed when a file streams. Does not change any value.
-    public var feedSamples: Int = 1 << 19
+    /// Decoded samples gathered before their log-mel is computed when a file streams (16,384 = 1 s at 16 kHz: a chunk's
+    /// windows go to the network about as soon as their audio is decoded). Does not change any value.
+    public var feedSamples: Int = 1 << 14
 
     /// - Parameters:
     ///   - length: window length in seconds (3 s = 187 frames, what the models were trained on; VGG models need 3).
@@ -46,31 +44,42 @@ public struct Tagger: Sendable {
     ///
     /// The file streams through in bounded memory: decoded in blocks (``AudioStream``), its log-mel computed as the
     /// samples arrive (``MusicnnFrontEnd/forEachLogMel(path:feedSamples:_:)``), its windows cut as their frames
-    /// arrive (``PatchStream``) and run through the network ``streamWindows`` at a time, in the same chunks of
-    /// ``chunkWindows`` as the whole spectrogram's. The outputs are bit for bit those of
+    /// arrive (``PatchStream``), and each chunk of ``chunkWindows`` windows goes through the network as soon as it is
+    /// cut: with ``concurrency`` above 1, decoding runs on a thread of its own while ``concurrency`` threads run the
+    /// chunks (``ChunkPipeline``), so the network starts before the file is decoded; with 1, all in turn on this thread.
+    /// The chunks are the whole spectrogram's, so the outputs are bit for bit those of
     /// ``analyze(logMel:frames:path:source:features:pooling:)`` on ``MusicnnFrontEnd/logMel(path:)``.
     public func analyze(path: String, features: Set<String> = [], pooling: TimePooling? = nil) throws -> FileAnalysis {
         try check(features)
-        var windows = PatchStream(patches: patches, bands: MusicnnInput.melBands)
-        let chunk = max(1, chunkWindows)
-        let batch = max(1, streamWindows / chunk) * chunk
-        var parts: [ModelOutput] = []
-        let (source, frames) = try frontEnd.forEachLogMel(path: path, feedSamples: feedSamples) { rows in
-            windows.append(rows)
-            while windows.readyCount >= batch {
-                let input = windows.take(batch)
-                parts += run(windows: batch, features: features, pooling: pooling) { r in
-                    Array(input[(r.lowerBound * input.count / batch)..<(r.upperBound * input.count / batch)])
-                }
+        let chunk = max(1, chunkWindows), len = patches.frameCount * MusicnnInput.melBands
+        let (frontEnd, patches, feedSamples) = (self.frontEnd, self.patches, self.feedSamples)
+        /// Decodes the file and hands each chunk of windows to `emit` as soon as it is cut; returns the file's facts.
+        @Sendable func produce(_ emit: ([Float], Int) -> Void) throws -> (source: AudioFileInfo, frames: Int, windows: Int) {
+            var windows = PatchStream(patches: patches, bands: MusicnnInput.melBands)
+            let (source, frames) = try frontEnd.forEachLogMel(path: path, feedSamples: feedSamples) { rows in
+                windows.append(rows)
+                while windows.readyCount >= chunk { emit(windows.take(chunk), chunk) }
             }
-        }
-        let (input, count) = windows.takeRest()
-        if count > 0 {
-            parts += run(windows: count, features: features, pooling: pooling) { r in
-                Array(input[(r.lowerBound * input.count / count)..<(r.upperBound * input.count / count)])
+            let (rest, count) = windows.takeRest()
+            for lo in stride(from: 0, to: count, by: chunk) {
+                let hi = min(count, lo + chunk)
+                emit(Array(rest[(lo * len)..<(hi * len)]), hi - lo)
             }
+            return (source, frames, windows.nextWindow)
         }
-        return assemble(parts, windows: windows.nextWindow, frames: frames, path: path, source: source)
+        // BLAS runs single-threaded in every chunk (see run(windows:…)).
+        return try BLASThreads.withSingleThread {
+            if concurrency <= 1 {
+                var parts: [ModelOutput] = []
+                let facts = try produce { parts.append(runChunk($0, count: $1, features: features, pooling: pooling)) }
+                return assemble(parts, windows: facts.windows, frames: facts.frames, path: path, source: facts.source)
+            }
+            let (facts, parts) = try ChunkPipeline<([Float], Int), (source: AudioFileInfo, frames: Int, windows: Int)>.run(
+                consumers: concurrency, capacity: 2 * concurrency,
+                produce: { pipeline in try produce { pipeline.push(($0, $1)) } },
+                consume: { [self] in runChunk($0.0, count: $0.1, features: features, pooling: pooling) })
+            return assemble(parts, windows: facts.windows, frames: facts.frames, path: path, source: facts.source)
+        }
     }
 
     /// Tags a precomputed log-mel spectrogram (frames × 96).
@@ -101,10 +110,7 @@ public struct Tagger: Sendable {
         let outputs = Locked([ModelOutput?](repeating: nil, count: chunkStarts.count))
         let work: @Sendable (Int) -> Void = { [self] k in
             let lo = chunkStarts[k], hi = min(count, lo + max(1, chunkWindows))
-            var out = model.predict(patches: input(lo..<hi), count: hi - lo, features: features)
-            out.features = Dictionary(uniqueKeysWithValues: out.features.map { name, t in
-                (name, pooling.map { $0.pool(t) } ?? Tagger.flattenVector(name, t))
-            })
+            let out = runChunk(input(lo..<hi), count: hi - lo, features: features, pooling: pooling)
             outputs.withLock { $0[k] = out }
         }
         // BLAS runs single-threaded either way: a threaded GEMM splits rows between threads, and each part's edge
@@ -118,6 +124,15 @@ public struct Tagger: Sendable {
             }
         }
         return outputs.value.compactMap { $0 }
+    }
+
+    /// One chunk of `count` windows through the network, its features pooled per window (or flattened).
+    private func runChunk(_ input: [Float], count: Int, features: Set<String>, pooling: TimePooling?) -> ModelOutput {
+        var out = model.predict(patches: input, count: count, features: features)
+        out.features = Dictionary(uniqueKeysWithValues: out.features.map { name, t in
+            (name, pooling.map { $0.pool(t) } ?? Tagger.flattenVector(name, t))
+        })
+        return out
     }
 
     private func assemble(_ parts: [ModelOutput], windows: Int, frames: Int, path: String, source: AudioFileInfo) -> FileAnalysis {
