@@ -11,6 +11,7 @@ struct DataOptions: ParsableArguments {
     @Option(help: "Folder with split files (train.txt, valid.txt, test.txt: one relative path per line).") var splits: String?
     @Option(help: "Feature cache (SQLite) path; default ~/.cache/genrekit/features.sqlite (or $GENREKIT_CACHE).") var cache: String?
     @Flag(help: "Do not read or write the feature cache.") var noCache = false
+    @OptionGroup var precisionOptions: PrecisionOptions
 
     func source(_ data: String) -> FeatureSet.Source {
         var s = FeatureSet.Source(data: data)
@@ -28,7 +29,22 @@ struct DataOptions: ParsableArguments {
     func load(_ data: String, spec: CombinedFeatureSpec?, labelOrder: [String]? = nil, model: GenreModel? = nil) throws -> FeatureSet {
         var extractor: CombinedFeatureExtractor?
         if !featureTable, let spec {
-            extractor = try model?.featureExtractor(cache: try featureCache()) ?? CombinedFeatureExtractor(spec: spec, cache: try featureCache())
+            if let model {
+                // A model file's features in the asked precision (its own otherwise).
+                let p = precisionOptions.effective()
+                var c: Int8Calibration?
+                if p == .int8, precisionOptions.calibrate != nil, let network = model.network {
+                    c = try precisionOptions.calibration(for: network.load(labels: model.labels), effective: p)
+                } else if p == .int8, precisionOptions.calibrate != nil,
+                          let part = spec.parts.first(where: { !$0.isHandcrafted && !$0.isYAMNet }) {
+                    c = try precisionOptions.calibration(for: PretrainedModel.load(part.model), effective: p)
+                }
+                extractor = try model.featureExtractor(cache: try featureCache(), precision: p, int8Calibration: c)
+            } else {
+                // A spec that names its precision keeps it; otherwise --precision applies.
+                let s = spec.parts.contains { $0.precision != .fp32 } ? spec : try precisionOptions.apply(to: spec)
+                extractor = try CombinedFeatureExtractor(spec: s, cache: try featureCache())
+            }
         }
         let start = Date()
         let bar = ProgressBarBox()
