@@ -27,6 +27,7 @@ public enum WeightGEMM {
             case .int8: try int8(m: m, k: k, a: a, lda: lda, w: w, c: c, ldc: ldc, scale: activationScale)
             }
         } catch {
+            // GENREKIT_DEBUG_GEMM=1 prints why oneDNN could not run (the product then runs fp32 on OpenBLAS).
             if ProcessInfo.processInfo.environment["GENREKIT_DEBUG_GEMM"] != nil { FileHandle.standardError.write(Data("\(error)\n".utf8)) }
             openblas(m: m, k: k, a: a, lda: lda, w: w, c: c, ldc: ldc)
         }
