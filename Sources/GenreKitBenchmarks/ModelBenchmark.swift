@@ -70,7 +70,9 @@ public enum ModelBenchmark {
             let ow = b.timePad > 0 ? Double(mels - b.conv.kernelWidth + 1) : Double(mels)
             let perFilter = 2 * n * t * ow * kh * kw
             var out = Tensor(shape: [0])
-            let s = time(repetitions) { out = b.forward(xn) }
+            let s = time(repetitions) {
+                out = b.forward(xn, precision: model.precision, activationScale: model.int8Calibration.frontend)
+            }
             _ = out
             stages.append(Stage(name: "front \(b.name) \(b.conv.kernelHeight)x\(b.conv.kernelWidth) (\(b.active.count)/\(b.filters) filters)",
                                 seconds: s, nominalFlops: perFilter * Double(b.filters),
@@ -81,7 +83,8 @@ public enum ModelBenchmark {
         let tExec = temporal.map { 2 * n * t * Double(mels * $0.conv.kernelHeight) * Double($0.active.count) }.reduce(0, +)
         var tOut: [Tensor] = []
         stages.append(Stage(name: "front s1+s2+s3 shared im2col", seconds: time(repetitions) {
-            tOut = ConvMaxOverWidth.forward(temporal.map(\.conv), bns: temporal.map(\.bn), input: xn)
+            tOut = ConvMaxOverWidth.forward(temporal.map(\.conv), bns: temporal.map(\.bn), input: xn,
+                                            precision: model.precision, activationScale: model.int8Calibration.frontend)
         }, nominalFlops: tFlops, executedFlops: tExec))
         _ = tOut
         var front = Tensor(shape: [0]), active = Tensor(shape: [0])

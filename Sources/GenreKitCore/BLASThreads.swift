@@ -6,6 +6,10 @@ public enum BLASThreads {
     /// How many callers are inside ``withSingleThread(_:)``, and the thread count to restore when none is.
     private static let state = Locked((depth: 0, saved: Int32(0)))
 
+    /// Whether some caller is inside ``withSingleThread(_:)``: other GEMM libraries (oneDNN) then run one thread
+    /// per call too.
+    public static var isSingleThreaded: Bool { state.withLock { $0.depth > 0 } }
+
     /// Runs `body` with OpenBLAS limited to one thread (the caller parallelises), then restores the setting.
     public static func withSingleThread<R>(_ body: () throws -> R) rethrows -> R {
         state.withLock { s in

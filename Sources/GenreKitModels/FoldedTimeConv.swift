@@ -45,13 +45,13 @@ import GenreKitNN
     }
 
     /// `[n, T, A]` → `[n, T, F]`.
-    func forward(_ x: Tensor) -> Tensor {
+    func forward(_ x: Tensor, precision: InferencePrecision = .fp32, activationScale: Float? = nil) -> Tensor {
         let n = x.shape[0], frames = x.shape[1], a = x.shape[2], f = filters, kh = kernelHeight
         let p = (kh - 1) / 2
         var z: Tensor
         if a > 0 {
             let padded = x.reshaped([n, frames, 1, a]).padded([(0, 0), (p, kh - 1 - p), (0, 0), (0, 0)])
-            z = conv(padded).reshaped([n, frames, f])
+            z = conv(padded, precision: precision, activationScale: activationScale).reshaped([n, frames, f])
         } else {
             z = Tensor(shape: [n, frames, f])
         }

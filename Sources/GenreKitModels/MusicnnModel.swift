@@ -28,6 +28,11 @@ public struct MusicnnModel: Sendable {
     public let architecture: ModelArchitecture
     /// Patches run through the network together (bounds memory: ~25 MB per patch in the front end).
     public var chunkSize: Int = 8
+    /// The number format of every convolution and dense GEMM (``InferencePrecision``); fp32 is the parity path.
+    /// Set it through ``withPrecision(_:)``, which applies the CPU fallback.
+    public internal(set) var precision: InferencePrecision = .fp32
+    /// int8 activation scales (used when `precision == .int8`).
+    public var int8Calibration: Int8Calibration
 
     let inputScale: Float
     let inputShift: Float
@@ -117,6 +122,23 @@ public struct MusicnnModel: Sendable {
         mid2BN = m2BN
         mid3 = Conv2D(kernel: m3.kernel.reshaped([7, 1, fF, fF]), bias: m3.bias, padding: .valid, activation: .relu)
         mid3BN = m3BN
+        int8Calibration = Int8Calibration(frontend: Swift.max(abs(range.lo), abs(range.hi)) / 127)
+    }
+
+    /// This model running its GEMMs in `precision`, or in fp32 where this CPU lacks the instructions (then
+    /// `notice` is the one line to print).
+    public func withPrecision(_ precision: InferencePrecision) -> (model: MusicnnModel, notice: String?) {
+        let e = precision.effectiveHere
+        var m = self
+        m.precision = e.precision
+        return (m, e.notice)
+    }
+
+    /// This model with ``precision`` set as given, without the CPU check (tests of the fallback logic).
+    func forcingPrecision(_ precision: InferencePrecision) -> MusicnnModel {
+        var m = self
+        m.precision = precision
+        return m
     }
 
     /// Runs `count` patches (`patches` is `count × T × 96`, row-major, usually `T = 187`) and returns
@@ -157,11 +179,12 @@ public struct MusicnnModel: Sendable {
             let b = branches[i]
             if b.timePad == 0, i + 1 < branches.count, branches[(i + 1)...].allSatisfy({ $0.timePad == 0 }) {
                 let group = Array(branches[i...])
-                let liveOuts = ConvMaxOverWidth.forward(group.map(\.conv), bns: group.map(\.bn), input: xn)
+                let liveOuts = ConvMaxOverWidth.forward(group.map(\.conv), bns: group.map(\.bn), input: xn,
+                                                        precision: precision, activationScale: int8Calibration.frontend)
                 outs += zip(group, liveOuts).map { $0.completing($1, paddedInput: xn) }
                 i = branches.count
             } else {
-                outs.append(b.forward(xn))
+                outs.append(b.forward(xn, precision: precision, activationScale: int8Calibration.frontend))
                 i += 1
             }
         }
@@ -205,18 +228,29 @@ public struct MusicnnModel: Sendable {
     /// Mid end: `cnn1`, `cnn2`, `cnn3`, each `[n, T, F]`.
     @_spi(Benchmarks) public func midend(active: Tensor) -> (Tensor, Tensor, Tensor) {
         let n = active.shape[0], frames = active.shape[1], fF = architecture.midendFilters
-        let cnn1 = mid1.forward(active)
-        func step(_ conv: Conv2D, _ bn: BatchNorm, _ x: Tensor) -> Tensor {
+        let cal = int8Calibration
+        let cnn1 = mid1.forward(active, precision: precision, activationScale: cal.mid1)
+        func step(_ conv: Conv2D, _ bn: BatchNorm, _ x: Tensor, _ scale: Float?) -> Tensor {
             let padded = x.reshaped([n, frames, 1, fF]).padded([(0, 0), (3, 3), (0, 0), (0, 0)])
-            return conv(padded, followedBy: bn).reshaped([n, frames, fF]) + x
+            return conv(padded, followedBy: bn, precision: precision, activationScale: scale).reshaped([n, frames, fF]) + x
         }
-        let cnn2 = step(mid2, mid2BN, cnn1)
-        let cnn3 = step(mid3, mid3BN, cnn2)
+        let cnn2 = step(mid2, mid2BN, cnn1, cal.mid2)
+        let cnn3 = step(mid3, mid3BN, cnn2, cal.mid3)
         return (cnn1, cnn2, cnn3)
     }
 
     /// Back end over `[n, T, C]`: (max_pool, mean_pool, penultimate, taggram).
     @_spi(Benchmarks) public func backend(_ all: Tensor) -> (Tensor, Tensor, Tensor, Tensor) {
+        let (maxPool, meanPool, normalizedPool) = pooling(all)
+        let penultimate = dense1(normalizedPool, followedBy: dense1BN, precision: precision,
+                                 activationScale: int8Calibration.dense1)
+        let logits = dense2(penultimate, precision: precision, activationScale: int8Calibration.dense2)
+        let taggram = architecture.outputActivation == .softmax ? logits.softmax() : logits.sigmoid()
+        return (maxPool, meanPool, penultimate, taggram)
+    }
+
+    /// Max and mean over time `[n, C]` each, and the dense layers' input: `poolBN` of them interleaved per channel.
+    func pooling(_ all: Tensor) -> (max: Tensor, mean: Tensor, normalized: Tensor) {
         let n = all.shape[0], c = all.shape[2]
         let maxPool = all.max(alongAxis: 1)
         let meanPool = all.mean(alongAxis: 1)
@@ -227,10 +261,7 @@ public struct MusicnnModel: Sendable {
                 }
             }
         }
-        let penultimate = dense1(poolBN(pooled), followedBy: dense1BN)
-        let logits = dense2(penultimate)
-        let taggram = architecture.outputActivation == .softmax ? logits.softmax() : logits.sigmoid()
-        return (maxPool, meanPool, penultimate, taggram)
+        return (maxPool, meanPool, poolBN(pooled))
     }
 
     func forward(_ x: [Float], count n: Int, frames: Int, features: Set<String>) -> ModelOutput {

@@ -37,6 +37,31 @@ public enum PretrainedModel: Sendable {
         }
     }
 
+    /// The precision the network's GEMMs run in.
+    public var precision: InferencePrecision {
+        switch self {
+        case .musicnn(let m): return m.precision
+        case .vgg(let m): return m.precision
+        }
+    }
+
+    /// This network running in `precision` (fp32 with a one-line `notice` where this CPU lacks the instructions;
+    /// ``InferencePrecision/effective(onISA:)``).
+    public func withPrecision(_ precision: InferencePrecision) -> (model: PretrainedModel, notice: String?) {
+        switch self {
+        case .musicnn(let m): let r = m.withPrecision(precision); return (.musicnn(r.model), r.notice)
+        case .vgg(let m): let r = m.withPrecision(precision); return (.vgg(r.model), r.notice)
+        }
+    }
+
+    /// This network with int8 activation scales `calibration` (musicnn; VGG takes each chunk's own scales).
+    public func withInt8Calibration(_ calibration: Int8Calibration) -> PretrainedModel {
+        switch self {
+        case .musicnn(var m): m.int8Calibration = calibration; return .musicnn(m)
+        case .vgg: return self
+        }
+    }
+
     /// See `MusicnnModel.predict` / `VGGModel.predict`.
     public func predict(patches: [Float], count: Int, features: Set<String> = []) -> ModelOutput {
         switch self {

@@ -16,6 +16,9 @@ public struct VGGModel: Sendable {
     public let architecture: ModelArchitecture
     /// Patches run through the network together.
     public var chunkSize: Int = 8
+    /// The number format of the convolution and dense GEMMs (``InferencePrecision``; int8 scales each layer's
+    /// activations by their largest magnitude in the chunk).
+    public internal(set) var precision: InferencePrecision = .fp32
 
     let inputScale: Float
     let inputShift: Float
@@ -74,7 +77,7 @@ public struct VGGModel: Sendable {
 
     /// Block `i` (0-based): conv → ReLU → BN → pool.
     @_spi(Benchmarks) public func block(_ i: Int, _ x: Tensor) -> Tensor {
-        convs[i](x, followedBy: bns[i]).maxPool2D(pool: Self.pools[i].0, strides: Self.pools[i].1)
+        convs[i](x, followedBy: bns[i], precision: precision).maxPool2D(pool: Self.pools[i].0, strides: Self.pools[i].1)
     }
 
     func forward(_ x: [Float], count n: Int, features: Set<String>) -> ModelOutput {
@@ -85,7 +88,16 @@ public struct VGGModel: Sendable {
             let name = "pool\(i + 1)"
             if features.contains(name) { out[name] = h }
         }
-        let taggram = dense(h.reshaped([n, -1])).sigmoid()
+        let taggram = dense(h.reshaped([n, -1]), precision: precision).sigmoid()
         return ModelOutput(taggram: taggram, features: out)
+    }
+
+    /// This model running its GEMMs in `precision`, or in fp32 where this CPU lacks the instructions (then `notice`
+    /// is the one line to print).
+    public func withPrecision(_ precision: InferencePrecision) -> (model: VGGModel, notice: String?) {
+        let e = precision.effectiveHere
+        var m = self
+        m.precision = e.precision
+        return (m, e.notice)
     }
 }

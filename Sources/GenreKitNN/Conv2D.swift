@@ -14,7 +14,8 @@ import Foundation
 /// flattened into `M` rows; rows are processed in blocks whose im2col matrix (`rows × K`,
 /// `K = kh·kw·ci`) plus output (`rows × co`) stay below `im2colBudget` floats, each block being one GEMM
 /// `[rows × K] · [K × co]` written straight into the NHWC output. A 1×1 stride-1 convolution
-/// skips im2col.
+/// skips im2col. Each block's GEMM goes through ``WeightGEMM`` in the precision asked for (fp32: OpenBLAS or oneDNN,
+/// as ``GEMMPlan`` measured; bf16/int8: oneDNN).
 public struct Conv2D: Sendable, Equatable {
     /// `[kh, kw, cin, cout]`.
     public let kernel: Tensor
@@ -24,6 +25,8 @@ public struct Conv2D: Sendable, Equatable {
     public let strideW: Int
     public let padding: Padding
     public let activation: Activation
+    /// The kernel as a `[kh·kw·cin, cout]` GEMM operand, with its bf16/int8 forms made on first use.
+    public let weights: GEMMWeights
 
     /// Upper bound (floats) of the im2col scratch block plus its output block.
     public static let im2colBudget = 1 << 18
@@ -46,6 +49,12 @@ public struct Conv2D: Sendable, Equatable {
         self.strideW = strides.1
         self.padding = padding
         self.activation = activation
+        weights = GEMMWeights(values: kernel.values, k: kernel.shape[0] * kernel.shape[1] * kernel.shape[2], n: cout)
+    }
+
+    public static func == (a: Conv2D, b: Conv2D) -> Bool {
+        a.kernel == b.kernel && a.bias == b.bias && a.strideH == b.strideH && a.strideW == b.strideW
+            && a.padding == b.padding && a.activation == b.activation
     }
 
     /// Keeps only output channels `indices` (in that order).
@@ -68,22 +77,28 @@ public struct Conv2D: Sendable, Equatable {
         return [inputShape[0], oh, ow, outputChannels]
     }
 
-    /// `bn(act(conv(x) + b))`.
-    public func callAsFunction(_ input: Tensor, followedBy bn: BatchNorm? = nil) -> Tensor {
+    /// `bn(act(conv(x) + b))`, the GEMMs in `precision` (int8: activations scaled by `activationScale`, or by
+    /// `max |x| / 127` of this input when `nil`).
+    public func callAsFunction(_ input: Tensor, followedBy bn: BatchNorm? = nil,
+                               precision: InferencePrecision = .fp32, activationScale: Float? = nil) -> Tensor {
         precondition(input.rank == 4 && input.shape[3] == inputChannels,
                      "Conv2D: input \(input.shape) vs kernel \(kernel.shape)")
         if let bn { precondition(bn.channels == outputChannels, "Conv2D: bn \(bn.channels) vs \(outputChannels)") }
         let outShape = outputShape(for: input.shape)
         return Tensor(shape: outShape) { out in
             input.values.withUnsafeBufferPointer { x in
-                forward(x.baseAddress!, inputShape: input.shape, into: out.baseAddress!, bn: bn)
+                let scale = precision == .int8
+                    ? (activationScale ?? LowPrecision.maxAbs(x.baseAddress!, count: x.count) / 127) : nil
+                forward(x.baseAddress!, inputShape: input.shape, into: out.baseAddress!, bn: bn,
+                        precision: precision, activationScale: scale)
             }
         }
     }
 
     /// Core routine: writes `[n, oh, ow, cout]` contiguously at `out`.
     public func forward(_ x: UnsafePointer<Float>, inputShape: [Int],
-                        into out: UnsafeMutablePointer<Float>, bn: BatchNorm? = nil) {
+                        into out: UnsafeMutablePointer<Float>, bn: BatchNorm? = nil,
+                        precision: InferencePrecision = .fp32, activationScale: Float? = nil) {
         let (n, h, w, ci) = (inputShape[0], inputShape[1], inputShape[2], inputShape[3])
         let kh = kernelHeight, kw = kernelWidth, co = outputChannels
         let (oh, pt) = padding.output(inputSize: h, kernel: kh, stride: strideH)
@@ -95,10 +110,10 @@ public struct Conv2D: Sendable, Equatable {
             ChannelEpilogue.apply(out, rows: m, channels: co, bias: bias, activation: activation, bn: bn, zeroInput: true)
             return
         }
-        kernel.values.withUnsafeBufferPointer { wk in
-            let wp = wk.baseAddress!
+        do {
             if kh == 1 && kw == 1 && strideH == 1 && strideW == 1 && pt == 0 && pl == 0 {
-                GEMM.sgemm(m: m, n: co, k: k, a: x, lda: k, b: wp, ldb: co, c: out, ldc: co)
+                WeightGEMM.run(m: m, k: k, a: x, lda: k, weights: weights, c: out, ldc: co,
+                               precision: precision, activationScale: activationScale)
                 epilogue(out, rows: m, bn: bn)
                 return
             }
@@ -113,7 +128,8 @@ public struct Conv2D: Sendable, Equatable {
                 Im2Col.fill(col, x: x, h: h, w: w, c: ci, kh: kh, kw: kw, sh: strideH, sw: strideW,
                             pt: pt, pl: pl, oh: oh, ow: ow, firstRow: start, rows: rows)
                 let dst = out + start * co
-                GEMM.sgemm(m: rows, n: co, k: k, a: col, lda: k, b: wp, ldb: co, c: dst, ldc: co)
+                WeightGEMM.run(m: rows, k: k, a: col, lda: k, weights: weights, c: dst, ldc: co,
+                               precision: precision, activationScale: activationScale)
                 epilogue(dst, rows: rows, bn: bn)
                 start += rows
             }

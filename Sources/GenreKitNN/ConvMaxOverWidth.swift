@@ -21,8 +21,12 @@ public enum ConvMaxOverWidth {
     /// Requirements: every conv has activation `.identity` or `.relu`, the same kernel width,
     /// input channels and strides, and the same output height/width on `x`; the kernels' rows must
     /// lie inside one common window (automatically true for nested 'same' or equal 'valid' kernels).
+    ///
+    /// The GEMMs run in `precision` (``WeightGEMM``); int8 scales activations by `activationScale`, or by
+    /// `max |x| / 127` of this input when `nil`.
     public static func forward(_ convs: [Conv2D], bns: [BatchNorm?], input x: Tensor,
-                               blockBudget: Int = ConvMaxOverWidth.blockBudget) -> [Tensor] {
+                               blockBudget: Int = ConvMaxOverWidth.blockBudget,
+                               precision: InferencePrecision = .fp32, activationScale: Float? = nil) -> [Tensor] {
         precondition(!convs.isEmpty && bns.count == convs.count, "ConvMaxOverWidth: \(convs.count) convs, \(bns.count) bns")
         for (c, bn) in zip(convs, bns) {
             precondition(c.activation == .relu || c.activation == .identity, "ConvMaxOverWidth: activation must be monotone")
@@ -42,6 +46,8 @@ public enum ConvMaxOverWidth {
         let scales = bns.enumerated().map { i, bn in bn?.scale ?? [Float](repeating: 1, count: convs[i].outputChannels) }
         let shifts = bns.enumerated().map { i, bn in bn?.shift ?? [Float](repeating: 0, count: convs[i].outputChannels) }
         x.values.withUnsafeBufferPointer { xb in
+            let scale = precision == .int8
+                ? (activationScale ?? LowPrecision.maxAbs(xb.baseAddress!, count: xb.count) / 127) : nil
             var first = 0
             while first < n * oh {
                 let rows = min(rowsPerBlock, n * oh - first)
@@ -52,9 +58,8 @@ public enum ConvMaxOverWidth {
                     if co == 0 { continue }
                     let k = conv.kernelHeight * rowLen
                     let offset = cols.columnOffset(i)
-                    conv.kernel.values.withUnsafeBufferPointer { wk in
-                        GEMM.sgemm(m: m, n: co, k: k, a: col + offset, lda: kWin, b: wk.baseAddress!, ldb: co, c: z, ldc: co)
-                    }
+                    WeightGEMM.run(m: m, k: k, a: col + offset, lda: kWin, weights: conv.weights, c: z, ldc: co,
+                                   precision: precision, activationScale: scale)
                     let relu = conv.activation == .relu
                     outs[i].values.withUnsafeMutableBufferPointer { ob in
                         conv.bias.withUnsafeBufferPointer { bias in

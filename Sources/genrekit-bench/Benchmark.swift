@@ -33,6 +33,7 @@ struct Benchmark {
                genrekit-bench extract [--folder F] [--limit N]
                genrekit-bench finetune [--model MSD_musicnn] [--batch 32] [--steps 5]
                genrekit-bench model [--file F] [--models MSD_musicnn,MTT_musicnn] [--repeat N] [--process no]
+                                    [--precisions fp32,bf16,int8] [--drift-files a.mp3,b.mp3]
                genrekit-bench yamnet [--file F] [--repeat N]
                genrekit-bench catalog [--folder F] [--features SPEC] [--limit N] [--songs N] [--vectors N] [--parts add,queue,work,similar]
           frontend  decode + log-mel + windows of a 5-minute file vs librosa (same run)

@@ -10,6 +10,9 @@ struct ModelBenchmarkCommand {
     let models: [String]
     let repeats: Int
     let processRuns: Bool
+    let precisions: [InferencePrecision]
+    /// Real recordings for the drift table (e.g. musicnn's two example MP3s), besides the synthetic song.
+    let driftFiles: [String]
 
     init(arguments: [String]) {
         let o = Options(arguments)
@@ -17,6 +20,8 @@ struct ModelBenchmarkCommand {
         models = (o["models"] ?? "MSD_musicnn,MTT_musicnn").split(separator: ",").map(String.init)
         repeats = Int(o["repeat"] ?? "") ?? 3
         processRuns = (o["process"] ?? "yes") != "no"
+        precisions = (o["precisions"] ?? "fp32,bf16,int8").split(separator: ",").compactMap { InferencePrecision(rawValue: String($0)) }
+        driftFiles = (o["drift-files"] ?? "").split(separator: ",").map(String.init)
     }
 
     func run() throws {
@@ -24,39 +29,80 @@ struct ModelBenchmarkCommand {
         let info = try AudioDecoder.info(path: path)
         print("file: \(path) (\(info.format), \(info.channels) ch, \(info.sampleRate) Hz, \(String(format: "%.1f", info.duration)) s)")
         let peak = ModelBenchmark.sgemmGFlops(n: 1024, repetitions: 5)
-        print(String(format: "OpenBLAS sgemm 1024³: %.1f GFLOP/s (this run's peak reference)", peak))
+        print(String(format: "OpenBLAS sgemm 1024³ (core %@): %.1f GFLOP/s (this run's fp32 peak reference)",
+                     PrecisionBenchmark.openblasCore as NSString, peak))
+        print("oneDNN \(DNNLEngine.version), ISA \(DNNLEngine.effectiveISA)")
+        var peaks: [InferencePrecision: Double] = [.fp32: peak]
+        for p in InferencePrecision.allCases {
+            let r = PrecisionBenchmark.onednnGFlops(p)
+            print("oneDNN matmul 1024³ \(p.rawValue): " + (r.map { String(format: "%.1f GFLOP/s", $0) } ?? "no implementation here"))
+            if p != .fp32, let r { peaks[p] = r }
+            if p == .fp32, let r { peaks[.fp32] = max(peak, r) }
+        }
+        print(String(format: "fp32 peak used below: %.1f GFLOP/s (the better of OpenBLAS and oneDNN)", peaks[.fp32]!))
         for name in models {
-            let model = try PretrainedModel.load(name)
-            let tagger = try Tagger(model: model)
-            var windows = 0
-            let times = try timeRuns(repeat: repeats) { windows = try tagger.analyze(path: path).taggram.shape[0] }
-            let gk = median(times)
-            print(String(format: "\n%@: genrekit %.3f s end to end (decode + mel + %d windows), median of %d, model loaded", name, gk, windows, repeats))
-            let fe = MusicnnFrontEnd()
-            let (logMel, frames, audio) = try fe.logMel(path: path)
-            let netTimes = timeRuns(repeat: repeats) {
-                _ = tagger.analyze(logMel: logMel, frames: frames, path: path, source: audio.source)
-            }
-            print(String(format: "  network only (as the tagger runs it: window chunks on all cores): %.3f s for %d windows", median(netTimes), windows))
-            if case .musicnn(let m) = model {
-                let stages = ModelBenchmark.stages(m, patches: 10, repetitions: 3)
-                if let whole = stages.last {
-                    let rate = whole.executedFlops / 10 * Double(windows) / median(netTimes) / 1e9
-                    print(String(format: "  network executed rate in that mode: %.1f GFLOP/s = %.0f%% of this run's sgemm peak", rate, 100 * rate / peak))
+            let loaded = try PretrainedModel.load(name)
+            var fp32Time = Double.nan
+            for precision in precisions {
+                let (model, notice) = loaded.withPrecision(precision)
+                if let notice { print(notice); continue }
+                let tagger = try Tagger(model: model)
+                var windows = 0
+                let times = try timeRuns(repeat: repeats) { windows = try tagger.analyze(path: path).taggram.shape[0] }
+                let gk = median(times)
+                if precision == .fp32 { fp32Time = gk }
+                print(String(format: "\n%@ %@: genrekit %.3f s end to end (decode + mel + %d windows), median of %d, model loaded%@",
+                             name, precision.rawValue, gk, windows, repeats,
+                             precision == .fp32 ? "" : String(format: " → %.2fx the fp32 path", fp32Time / gk)))
+                let fe = MusicnnFrontEnd()
+                let (logMel, frames, audio) = try fe.logMel(path: path)
+                let netTimes = timeRuns(repeat: repeats) {
+                    _ = tagger.analyze(logMel: logMel, frames: frames, path: path, source: audio.source)
                 }
-                print("  per layer group, one 10-patch call with threaded BLAS:")
-                for s in stages {
-                    print(String(format: "  %-22@ %7.2f ms/10 patches  nominal %6.1f GFLOP/s  executed %6.1f GFLOP/s (%3.0f%% of sgemm peak)",
-                                 s.name as NSString, s.seconds * 1000, s.nominalGFlops, s.executedGFlops, 100 * s.executedGFlops / peak))
+                print(String(format: "  network only (as the tagger runs it: window chunks on all cores): %.3f s for %d windows", median(netTimes), windows))
+                let pk = peaks[precision] ?? peak
+                if case .musicnn(let m) = model {
+                    let stages = ModelBenchmark.stages(m, patches: 10, repetitions: 3)
+                    if let whole = stages.last {
+                        let rate = whole.executedFlops / 10 * Double(windows) / median(netTimes) / 1e9
+                        print(String(format: "  network executed rate in that mode: %.1f GFLOP/s = %.0f%% of this run's %@ peak", rate, 100 * rate / pk, precision.rawValue))
+                    }
+                    print("  per layer group, one 10-patch call with threaded GEMMs (share of the \(precision.rawValue) peak):")
+                    for s in stages {
+                        print(String(format: "  %-22@ %7.2f ms/10 patches  nominal %6.1f GFLOP/s  executed %6.1f GFLOP/s (%3.0f%% of peak)",
+                                     s.name as NSString, s.seconds * 1000, s.nominalGFlops, s.executedGFlops, 100 * s.executedGFlops / pk))
+                    }
+                }
+                if precision == .fp32, let ref = runReference([path, "--model", name, "--repeat", String(repeats)]),
+                   let fe = ref["frontend_s"] as? Double, let inf = ref["inference_s"] as? Double {
+                    print(String(format: "  reference: librosa %.3f s + TensorFlow %.3f s = %.3f s → GenreKit is %.2fx faster end to end",
+                                 fe, inf, fe + inf, (fe + inf) / gk))
                 }
             }
-            if let ref = runReference([path, "--model", name, "--repeat", String(repeats)]),
-               let fe = ref["frontend_s"] as? Double, let inf = ref["inference_s"] as? Double {
-                print(String(format: "  reference: librosa %.3f s + TensorFlow %.3f s = %.3f s → GenreKit is %.2fx faster end to end",
-                             fe, inf, fe + inf, (fe + inf) / gk))
-            }
+            if case .musicnn(let m) = loaded { try driftTable(m, synthetic: path) }
+        }
+        print("\nkernels that ran: OpenBLAS core \(PrecisionBenchmark.openblasCore); oneDNN ISA \(DNNLEngine.effectiveISA)")
+        for (impl, shapes) in DNNLMatMul.implementationsUsed.sorted(by: { $0.key < $1.key }) { print("  oneDNN matmul \(impl): \(shapes) shapes") }
+        for d in GEMMPlan.decisions {
+            print(String(format: "  fp32 plan n=%4d k=%5d → %@ (OpenBLAS %.3f ms, oneDNN %.3f ms)", d.n, d.k, d.backend.rawValue as NSString,
+                         d.openblasSeconds * 1e3, d.onednnSeconds * 1e3))
         }
         if processRuns { try wholeProcess(path) }
+    }
+
+    /// bf16/int8 taggram drift against fp32: max |Δ| and windows whose top-5 tags changed, on each real recording
+    /// given and on the synthetic song.
+    func driftTable(_ m: MusicnnModel, synthetic: String) throws {
+        print("  drift vs fp32 (max |Δ taggram|, windows whose top-5 tag set changed):")
+        for file in driftFiles + [synthetic] {
+            let (x, n) = try PrecisionBenchmark.patches(ofFiles: [file])
+            for p in [InferencePrecision.bf16, .int8] {
+                guard let d = PrecisionBenchmark.drift(m, p, patches: x, count: n) else { continue }
+                print(String(format: "    %-5@ %-40@ max |Δ| %.5f  top-5 changed %d of %d windows", p.rawValue as NSString,
+                             (file == synthetic ? "synthetic: " + (file as NSString).lastPathComponent : (file as NSString).lastPathComponent) as NSString,
+                             d.maxAbs, d.top5Changed, d.windows))
+            }
+        }
     }
 
     /// Whole-process time: `genrekit tag FILE` vs `python -m musicnn.tagger FILE` (imports, model load, everything).

@@ -16,6 +16,7 @@ struct DataOptions: ParsableArguments {
         (learning at song level).
         """) var cache: String?
     @Flag(help: "Do not read or write the feature cache.") var noCache = false
+    @OptionGroup var precisionOptions: PrecisionOptions
 
     func source(_ data: String) -> FeatureSet.Source {
         var s = FeatureSet.Source(data: data)
@@ -46,8 +47,21 @@ struct DataOptions: ParsableArguments {
         if !featureTable, let spec {
             if let catalog {
                 extractor = StoredFeatureExtractor(spec: spec, store: catalog)
+            } else if let model {
+                // A model file's features in the asked precision (its own otherwise).
+                let p = precisionOptions.effective()
+                var c: Int8Calibration?
+                if p == .int8, precisionOptions.calibrate != nil, let network = model.network {
+                    c = try precisionOptions.calibration(for: network.load(labels: model.labels), effective: p)
+                } else if p == .int8, precisionOptions.calibrate != nil,
+                          let part = spec.parts.first(where: { !$0.isHandcrafted && !$0.isYAMNet }) {
+                    c = try precisionOptions.calibration(for: PretrainedModel.load(part.model), effective: p)
+                }
+                extractor = try model.featureExtractor(cache: try featureCache(), precision: p, int8Calibration: c)
             } else {
-                extractor = try model?.featureExtractor(cache: try featureCache()) ?? CombinedFeatureExtractor(spec: spec, cache: try featureCache())
+                // A spec that names its precision keeps it; otherwise --precision applies.
+                let s = spec.parts.contains { $0.precision != .fp32 } ? spec : try precisionOptions.apply(to: spec)
+                extractor = try CombinedFeatureExtractor(spec: s, cache: try featureCache())
             }
         }
         let start = Date()

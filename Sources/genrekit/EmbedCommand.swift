@@ -28,6 +28,7 @@ struct EmbedCommand: ParsableCommand {
     @Option(help: "Feature cache path for --features (default ~/.cache/genrekit/features.sqlite).") var cache: String?
 
     @OptionGroup var decoding: DecodingOptions
+    @OptionGroup var precisionOptions: PrecisionOptions
 
     func run() throws {
         decoding.apply()
@@ -40,7 +41,7 @@ struct EmbedCommand: ParsableCommand {
         let described: String
         // Each file's rows are written as soon as it and the files before it are done.
         if let features {
-            let spec = try reportingErrors { try CombinedFeatureSpec(parsing: features) }
+            let spec = try reportingErrors { try precisionOptions.apply(to: CombinedFeatureSpec(parsing: features)) }
             let extractor = try reportingErrors {
                 try CombinedFeatureExtractor(spec: spec, cache: FeatureCache.open(at: cache))
             }
@@ -57,7 +58,7 @@ struct EmbedCommand: ParsableCommand {
             }, emit: { i, r in output.emit(files[i], r) })
             described = "\(layers.joined(separator: "+")), \(model)"
         } else {
-            let tagger = try loadTagger(model: model, length: length, overlap: overlap)
+            let tagger = try loadTagger(model: model, length: length, overlap: overlap, precision: precisionOptions)
             let bar = ProgressBar(total: files.count, label: "files")
             let pool = self.pool
             BatchRunner.forEach(files, progress: { d, _ in bar.update(d) }, {

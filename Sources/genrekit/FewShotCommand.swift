@@ -86,7 +86,7 @@ struct FewShotCommand: ParsableCommand {
 
     /// Loads one dataset's songs with their tags, showing extraction progress and per-file errors.
     private func load(_ data: String, spec: CombinedFeatureSpec?, tagNames: [String]?) throws -> TaggedSongs {
-        let extractor = try spec.map { try CombinedFeatureExtractor(spec: $0, cache: try dataOptions.featureCache()) }
+        let extractor = try spec.map { try CombinedFeatureExtractor(spec: dataOptions.precisionOptions.apply(to: $0), cache: try dataOptions.featureCache()) }
         let bar = ProgressBarBox()
         let start = Date()
         let (songs, failures) = try TaggedSongs.load(dataOptions.source(data), extractor: extractor, tagNames: tagNames) { p in

@@ -16,6 +16,7 @@ struct PredictCommand: ParsableCommand {
     @Option(help: "Feature cache path (default ~/.cache/genrekit/features.sqlite).") var cache: String?
 
     @OptionGroup var decoding: DecodingOptions
+    @OptionGroup var precisionOptions: PrecisionOptions
 
     func run() throws {
         decoding.apply()
@@ -30,7 +31,12 @@ struct PredictCommand: ParsableCommand {
             let runner = GenreModelRunner(model: m)
             let aggregation = try runner.aggregation(aggregate)
             let files = inputs.flatMap(Dataset.audioFiles(at:))
-            let extractor = try m.featureExtractor(cache: FeatureCache.open(at: cache))
+            let p = precisionOptions.effective()
+            var c: Int8Calibration?
+            if p == .int8, precisionOptions.calibrate != nil, let network = m.network {
+                c = try precisionOptions.calibration(for: network.load(labels: m.labels), effective: p)
+            }
+            let extractor = try m.featureExtractor(cache: FeatureCache.open(at: cache), precision: p, int8Calibration: c)
             let bar = ProgressBar(total: files.count, label: "files")
             let output = PredictBatchOutput(model: m, runner: runner, aggregation: aggregation, format: format, windows: windows)
             // Each file's result is written as soon as it and the files before it are done.

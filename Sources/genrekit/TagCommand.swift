@@ -36,6 +36,7 @@ struct TagCommand: ParsableCommand {
     }
 
     @OptionGroup var decoding: DecodingOptions
+    @OptionGroup var precisionOptions: PrecisionOptions
 
     func run() throws {
         decoding.apply()
@@ -50,7 +51,7 @@ struct TagCommand: ParsableCommand {
                 let tagger = try loadYAMNetTagger(music: music)
                 analyze = { try tagger.analyze(path: $0) }
             } else {
-                let tagger = try loadTagger(model: model, length: length, overlap: overlap)
+                let tagger = try loadTagger(model: model, length: length, overlap: overlap, precision: precisionOptions)
                 analyze = { try tagger.analyze(path: $0) }
             }
             let bar = ProgressBar(total: files.count, label: "files")
@@ -90,9 +91,10 @@ func loadYAMNetTagger(music: Bool) throws -> YAMNetTagger {
     }
 }
 
-func loadTagger(model: String, length: Double, overlap: Double) throws -> Tagger {
+func loadTagger(model: String, length: Double, overlap: Double, precision: PrecisionOptions? = nil) throws -> Tagger {
     do {
-        let m = try PretrainedModel.load(model)
+        var m = try PretrainedModel.load(model)
+        if let precision { m = try precision.apply(to: m) }
         return try Tagger(model: m, length: length, overlap: overlap > 0 ? overlap : nil)
     } catch {
         printError("error: \(error)")

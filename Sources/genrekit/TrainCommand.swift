@@ -37,7 +37,7 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let source: FeatureSource = dataOptions.featureTable
-                ? .table(labelColumn: dataOptions.labelColumn) : .audio(try CombinedFeatureSpec(parsing: features))
+                ? .table(labelColumn: dataOptions.labelColumn) : .audio(try dataOptions.precisionOptions.apply(to: CombinedFeatureSpec(parsing: features)))
             var set = try dataOptions.load(data, spec: source.spec)
             try set.assignSplits(testFraction: testFraction, validFraction: validFraction, seed: seed)
             let train = set.subset(.train), valid = set.subset(.valid)

@@ -1,4 +1,6 @@
 import GenreKitDSP
+import GenreKitModels
+import GenreKitNN
 
 /// Several ``FeatureSpec``s whose window (and song) vectors are concatenated: network layers of different
 /// models and handcrafted descriptors side by side, as in Choi et al. 2017's "convnet features + MFCCs".
@@ -53,6 +55,18 @@ public struct CombinedFeatureSpec: Sendable, Hashable, Codable, CustomStringConv
 
     /// A single spec as a combination of one.
     public init(_ spec: FeatureSpec) { parts = [spec] }
+
+    /// The same features with every network part (musicnn, VGG, fine-tuned) run in `precision`, int8 with
+    /// `int8Calibration` (nil: the default calibration); descriptors and YAMNet parts are unchanged.
+    public func running(_ precision: InferencePrecision, int8Calibration: Int8Calibration? = nil) throws -> CombinedFeatureSpec {
+        try CombinedFeatureSpec(parts: parts.map { p in
+            guard !p.isHandcrafted && !p.isYAMNet else { return p }
+            var q = p
+            q.precision = precision
+            q.int8Calibration = precision == .int8 ? int8Calibration : nil
+            return q
+        })
+    }
 
     /// The separator of parts in the text form.
     public static let separator = "+"

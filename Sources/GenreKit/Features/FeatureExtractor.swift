@@ -56,6 +56,9 @@ public struct FeatureExtractor: Sendable {
         if tagger.model.architecture.name != spec.model {
             throw FeatureExtractorError.taggerMismatch("the tagger runs \(tagger.model.architecture.name), the spec asks for \(spec.model)")
         }
+        if tagger.model.precision != spec.precision {
+            throw FeatureExtractorError.taggerMismatch("the tagger runs \(tagger.model.precision.rawValue), the spec asks for \(spec.precision.rawValue)")
+        }
         if tagger.patches.frameCount != patches.frameCount || tagger.patches.hop != patches.hop
             || tagger.patches.shortClipPolicy != patches.shortClipPolicy {
             throw FeatureExtractorError.taggerMismatch(
@@ -96,8 +99,15 @@ public struct FeatureExtractor: Sendable {
     }
 
     /// Builds the tagger for `spec` from a loaded `model`.
-    public init(spec: FeatureSpec, model: PretrainedModel, cache: FeatureCache?) throws {
-        try spec.validate()
+    ///
+    /// The network runs in `spec.precision` (with `spec.int8Calibration` for int8); where this CPU lacks the
+    /// instructions it runs in fp32 and the extractor's ``spec`` says fp32, so its features are cached as fp32.
+    public init(spec requested: FeatureSpec, model loaded: PretrainedModel, cache: FeatureCache?) throws {
+        try requested.validate()
+        var spec = requested
+        var model = loaded.withPrecision(spec.precision).model
+        if model.precision != spec.precision { spec.precision = model.precision; spec.int8Calibration = nil }
+        if spec.precision == .int8, let c = spec.int8Calibration { model = model.withInt8Calibration(c) }
         let tagger = try Tagger(model: model, length: spec.windowLength, overlap: spec.overlap > 0 ? spec.overlap : nil,
                                 shortClipPolicy: spec.shortClipPolicy)
         try self.init(spec: spec, tagger: tagger, cache: cache)

@@ -1,8 +1,9 @@
 import GenreKitDSP
+import GenreKitNN
 
 extension FeatureSpec {
     /// Option names accepted after `@` in the text form.
-    public static let optionNames = ["length", "overlap", "pool", "song", "pad"]
+    public static let optionNames = ["length", "overlap", "pool", "song", "pad", "precision"]
 
     /// Parses `MODEL:LAYER[,LAYER…][@option=value,…]` (see ``FeatureSpec``) and validates it; ``key`` parses
     /// back to an equal spec. Spaces around names are ignored. `yamnet:…` takes only `song=` (its windows are fixed).
@@ -26,6 +27,7 @@ extension FeatureSpec {
         var length = 3.0, overlap = 0.0
         var pool = TimePooling.mean, song = TimePooling.mean
         var pad = Patches.ShortClipPolicy.repeatPad
+        var precision = InferencePrecision.fp32
         for option in (optionText ?? "").split(separator: ",") {
             let (rawName, rawValue) = Self.cut(String(option), at: "=")
             let name = rawName.trimmingCharacters(in: .whitespaces).lowercased()
@@ -53,12 +55,18 @@ extension FeatureSpec {
             case "pad":
                 guard let p = Patches.ShortClipPolicy(rawValue: value) else { throw fail("pad=\(value): use repeatPad, zeroPad or drop") }
                 pad = p
+            case "precision":
+                guard let p = InferencePrecision(rawValue: value.lowercased()) else { throw fail("precision=\(value): use fp32, bf16 or int8") }
+                precision = p
+            case "calibration":
+                throw fail("calibration=\(value) names int8 scales measured on your audio; pass --calibrate DIR instead of writing it")
             default:
                 throw fail("unknown option '\(name)'; options are \(Self.optionNames.joined(separator: ", "))")
             }
         }
         try self.init(model: model, layers: layers, windowLength: length, overlap: overlap,
                       windowPooling: pool, songPooling: song, shortClipPolicy: pad)
+        self.precision = precision
     }
 
     /// Splits at the first `separator`: (before, after) or (text, nil).

@@ -1,6 +1,7 @@
 import Foundation
 import GenreKitDSP
 import GenreKitModels
+import GenreKitNN
 
 /// Which features transfer learning uses: a pre-trained model, the layers to concatenate, the windowing, and how
 /// window vectors are pooled (within a window over time, then over the windows of a song).
@@ -10,7 +11,10 @@ import GenreKitModels
 ///     MODEL:LAYER[,LAYER…][@length=S,overlap=S,pool=P,song=P,pad=POLICY]
 ///
 /// e.g. `MSD_musicnn:max_pool,penultimate` or `MTT_musicnn:penultimate@length=3,overlap=1,pool=mean,song=mean+std`.
-/// Omitted options take the defaults: 3-s windows, no overlap, `pool=mean`, `song=mean`, `pad=repeatPad`.
+/// Omitted options take the defaults: 3-s windows, no overlap, `pool=mean`, `song=mean`, `pad=repeatPad`,
+/// `precision=fp32`. A network run in bf16 or int8 (``precision``) gives other features than fp32, so the
+/// precision, and for int8 a calibration of the user's own (`calibration=` a hash of its scales), is part of the key:
+/// features of different precisions never mix in the cache.
 ///
 /// `yamnet:embedding` and `yamnet:scores` (``isYAMNet``) are YAMNet's 1024-d embedding and 521 AudioSet class
 /// scores per YAMNet window: 0.975 s every 0.48 s, fixed by the network, so only `song=` may follow `@` and
@@ -31,6 +35,11 @@ public struct FeatureSpec: Sendable, Hashable, Codable, CustomStringConvertible 
     public var songPooling: TimePooling
     /// What happens to a clip shorter than one window.
     public var shortClipPolicy: Patches.ShortClipPolicy
+    /// The number format the network runs in (``GenreKitNN/InferencePrecision``); fp32 unless asked.
+    public var precision: InferencePrecision = .fp32
+    /// int8 only: activation scales calibrated on the user's audio (`--calibrate DIR`); nil for the default
+    /// calibration (``GenreKitModels/Int8Calibration``).
+    public var int8Calibration: Int8Calibration?
 
     /// A validated spec. For `yamnet` the window arguments are ignored: its window is YAMNet's own
     /// (``yamnetWindowSeconds`` every ``yamnetHopSeconds``, mean pooling, zero padding).
@@ -128,11 +137,56 @@ public struct FeatureSpec: Sendable, Hashable, Codable, CustomStringConvertible 
         var options = ["length=\(Self.format(windowLength))", "overlap=\(Self.format(overlap))", "pool=\(windowPooling.rawValue)"]
         if let extra { options.append(extra) }
         if shortClipPolicy != .repeatPad { options.append("pad=\(shortClipPolicy.rawValue)") }
+        if precision != .fp32 { options.append("precision=\(precision.rawValue)") }
+        if precision == .int8, let c = int8Calibration { options.append("calibration=\(Self.calibrationID(c))") }
         return "\(model):\(layers.joined(separator: ","))@\(options.joined(separator: ","))"
+    }
+
+    /// A short stable name of a calibration: 8 hex digits of the FNV-1a hash of its scales' bits.
+    public static func calibrationID(_ c: Int8Calibration) -> String {
+        var h: UInt32 = 2_166_136_261
+        for v in [c.frontend, c.mid1 ?? 0, c.mid2 ?? 0, c.mid3 ?? 0, c.dense1 ?? 0, c.dense2 ?? 0] {
+            for byte in withUnsafeBytes(of: v.bitPattern.littleEndian, Array.init) { h = (h ^ UInt32(byte)) &* 16_777_619 }
+        }
+        return String(format: "%08x", h)
     }
 
     /// Integral values without a decimal point, others in Swift's shortest round-trip form.
     static func format(_ x: Double) -> String {
         x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : "\(x)"
+    }
+}
+
+extension FeatureSpec {
+    private enum CodingKeys: String, CodingKey {
+        case model, layers, windowLength, overlap, windowPooling, songPooling, shortClipPolicy, precision, int8Calibration
+    }
+
+    /// Model files written before ``precision`` existed decode as fp32.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        model = try c.decode(String.self, forKey: .model)
+        layers = try c.decode([String].self, forKey: .layers)
+        windowLength = try c.decode(Double.self, forKey: .windowLength)
+        overlap = try c.decode(Double.self, forKey: .overlap)
+        windowPooling = try c.decode(TimePooling.self, forKey: .windowPooling)
+        songPooling = try c.decode(TimePooling.self, forKey: .songPooling)
+        shortClipPolicy = try c.decode(Patches.ShortClipPolicy.self, forKey: .shortClipPolicy)
+        precision = try c.decodeIfPresent(InferencePrecision.self, forKey: .precision) ?? .fp32
+        int8Calibration = try c.decodeIfPresent(Int8Calibration.self, forKey: .int8Calibration)
+    }
+
+    /// fp32 specs encode as before (no `precision` key).
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(model, forKey: .model)
+        try c.encode(layers, forKey: .layers)
+        try c.encode(windowLength, forKey: .windowLength)
+        try c.encode(overlap, forKey: .overlap)
+        try c.encode(windowPooling, forKey: .windowPooling)
+        try c.encode(songPooling, forKey: .songPooling)
+        try c.encode(shortClipPolicy, forKey: .shortClipPolicy)
+        if precision != .fp32 { try c.encode(precision, forKey: .precision) }
+        try c.encodeIfPresent(int8Calibration, forKey: .int8Calibration)
     }
 }

@@ -1,0 +1,30 @@
+import Foundation
+import GenreKitCore
+
+/// oneDNN's thread count per call. Debian's oneDNN runs on OpenMP, whose team size is a per-thread setting
+/// (`omp_set_num_threads`); callers that parallelise themselves (``BLASThreads/withSingleThread(_:)``, e.g. the
+/// tagger running one chunk per core) get oneDNN on the calling thread only, as they get OpenBLAS.
+///
+/// The OpenMP functions are looked up at run time in the process (oneDNN loaded libgomp), so no link flag is
+/// needed; without them oneDNN keeps its default.
+public enum DNNLThreads {
+    private typealias SetThreads = @convention(c) (Int32) -> Void
+    private typealias GetThreads = @convention(c) () -> Int32
+
+    private static let set: SetThreads? = symbol("omp_set_num_threads")
+    private static let get: GetThreads? = symbol("omp_get_max_threads")
+
+    private static func symbol<T>(_ name: String) -> T? {
+        guard let p = dlsym(dlopen(nil, RTLD_NOW), name) else { return nil }
+        return unsafeBitCast(p, to: T.self)
+    }
+
+    /// Runs `body` with oneDNN's OpenMP team limited to the calling thread when ``BLASThreads/isSingleThreaded``.
+    static func withCallerThreads<R>(_ body: () throws -> R) rethrows -> R {
+        guard BLASThreads.isSingleThreaded, let set, let get else { return try body() }
+        let saved = get()
+        set(1)
+        defer { set(saved) }
+        return try body()
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+
+/// Which library runs a float32 weight GEMM of a given shape, decided by measuring both on the first product of
+/// that shape in the process and kept for the rest of it (so one layer always runs the same kernel, and its
+/// results do not change from one call to the next).
+///
+/// The key leaves out the row count `m` (it changes with the batch and the last block): columns `n`, depth `k`
+/// and the strides. `GENREKIT_FP32_GEMM=openblas|onednn` forces one library for every shape (tests, benchmarks).
+public enum GEMMPlan {
+    public enum Backend: String, Sendable { case openblas, onednn }
+
+    struct Key: Hashable { var n: Int, k: Int, lda: Int, ldc: Int }
+
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var decided: [Key: Backend] = [:]
+    nonisolated(unsafe) private static var timings: [Key: (openblas: Double, onednn: Double)] = [:]
+
+    /// The library forced by `GENREKIT_FP32_GEMM`, if any.
+    public static let forced: Backend? = {
+        guard let v = ProcessInfo.processInfo.environment["GENREKIT_FP32_GEMM"]?.lowercased() else { return nil }
+        return Backend(rawValue: v)
+    }()
+
+    /// Every decision so far: `n × k (lda, ldc) → library (OpenBLAS ms, oneDNN ms)`, for the benchmarks.
+    public static var decisions: [(n: Int, k: Int, backend: Backend, openblasSeconds: Double, onednnSeconds: Double)] {
+        lock.lock(); defer { lock.unlock() }
+        return decided.map { key, b in
+            let t = timings[key] ?? (0, 0)
+            return (key.n, key.k, b, t.openblas, t.onednn)
+        }.sorted { ($0.k, $0.n) < ($1.k, $1.n) }
+    }
+
+    /// Forgets every decision (benchmarks that re-measure).
+    public static func reset() {
+        lock.lock(); defer { lock.unlock() }
+        decided = [:]
+        timings = [:]
+    }
+
+    static func backend(for key: Key) -> Backend? {
+        if let forced { return DNNLEngine.shared == nil ? .openblas : forced }
+        if DNNLEngine.shared == nil { return .openblas }
+        lock.lock(); defer { lock.unlock() }
+        return decided[key]
+    }
+
+    /// Records a measured decision (the first one for a key wins, so concurrent first calls agree afterwards).
+    static func decide(_ key: Key, openblas: Double, onednn: Double) -> Backend {
+        lock.lock(); defer { lock.unlock() }
+        if let d = decided[key] { return d }
+        // oneDNN must win clearly: a tie keeps OpenBLAS.
+        let b: Backend = onednn < 0.95 * openblas ? .onednn : .openblas
+        decided[key] = b
+        timings[key] = (openblas, onednn)
+        return b
+    }
+}
