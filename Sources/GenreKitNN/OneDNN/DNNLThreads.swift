@@ -21,7 +21,15 @@ public enum DNNLThreads {
 
     /// Runs `body` with oneDNN's OpenMP team limited to the calling thread when ``BLASThreads/isSingleThreaded``.
     static func withCallerThreads<R>(_ body: () throws -> R) rethrows -> R {
-        guard BLASThreads.isSingleThreaded, let set, let get else { return try body() }
+        guard BLASThreads.isSingleThreaded else { return try body() }
+        return try withSingleThread(body)
+    }
+
+    /// Runs `body` with the calling thread's OpenMP team size (what oneDNN's primitives started from this thread
+    /// use) set to one, then restores it. OpenMP keeps this setting per thread, so concurrent callers do not
+    /// interfere.
+    public static func withSingleThread<R>(_ body: () throws -> R) rethrows -> R {
+        guard let set, let get else { return try body() }
         let saved = get()
         set(1)
         defer { set(saved) }

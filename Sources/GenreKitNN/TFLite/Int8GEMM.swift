@@ -16,19 +16,8 @@ public enum Int8GEMM {
                                  Int64(m), Int64(n), Int64(k), 1, a, Int64(k), 0, b, Int64(n), 0, 0, c, Int64(n), &offset) == dnnl_success
     }
 
-    private typealias SetThreads = @convention(c) (Int32) -> Void
-    private typealias GetThreads = @convention(c) () -> Int32
-    // libgomp, loaded with oneDNN; looked up rather than linked (GenreKit has no OpenMP header).
-    private static let setThreads: SetThreads? = dlsym(nil, "omp_set_num_threads").map { unsafeBitCast($0, to: SetThreads.self) }
-    private static let getThreads: GetThreads? = dlsym(nil, "omp_get_max_threads").map { unsafeBitCast($0, to: GetThreads.self) }
-
-    /// Runs `body` with the calling thread's OpenMP thread count (what oneDNN's products started from this thread use)
-    /// set to one, then restores it. OpenMP keeps this setting per thread, so concurrent callers do not interfere.
+    /// Runs `body` with oneDNN on the calling thread only (``DNNLThreads/withSingleThread(_:)``).
     public static func withSingleThread<R>(_ body: () throws -> R) rethrows -> R {
-        guard let set = setThreads, let get = getThreads else { return try body() }
-        let saved = get()
-        set(1)
-        defer { set(saved) }
-        return try body()
+        try DNNLThreads.withSingleThread(body)
     }
 }
