@@ -120,11 +120,7 @@ extension GenreKitServer {
         do {
             return try await queue.run(timeout: configuration.timeoutSeconds, { try BLASThreads.withSingleThread { try work() } })
         } catch let e as JobQueueError {
-            switch e {
-            case .full: throw busy()
-            case .closed: throw ProblemError(.serviceUnavailable, "shutting-down", e.description)
-            case .timedOut: throw ProblemError(.gatewayTimeout, "timeout", e.description)
-            }
+            throw problem(for: e)
         } catch let e as CancellationError {
             throw e
         } catch let e as ProblemError {

@@ -191,11 +191,7 @@ public struct GenreKitServer: Sendable {
                 return try BLASThreads.withSingleThread { try job.run(path: path, filename: filename) }
             }, finally: { try? FileManager.default.removeItem(atPath: path) })
         } catch let e as JobQueueError {
-            switch e {
-            case .full: throw busy()
-            case .closed: throw ProblemError(.serviceUnavailable, "shutting-down", e.description)
-            case .timedOut: throw ProblemError(.gatewayTimeout, "timeout", e.description)
-            }
+            throw problem(for: e)
         } catch let e as CancellationError {
             throw e
         } catch {
@@ -212,6 +208,15 @@ public struct GenreKitServer: Sendable {
     func busy() -> ProblemError {
         ProblemError(.serviceUnavailable, "queue-full", JobQueueError.full.description,
                      headers: [.retryAfter: String(configuration.retryAfterSeconds)])
+    }
+
+    /// The answer to a job the queue could not run: 503 (full, with Retry-After; or shutting down) or 504 (timed out).
+    func problem(for e: JobQueueError) -> ProblemError {
+        switch e {
+        case .full: return busy()
+        case .closed: return ProblemError(.serviceUnavailable, "shutting-down", e.description)
+        case .timedOut: return ProblemError(.gatewayTimeout, "timeout", e.description)
+        }
     }
 
     /// The client's file name (for the records) and the extension to keep on the temporary file.
