@@ -11,7 +11,10 @@ public struct CatalogWorkOptions: Sendable {
     public var leaseSeconds: Double = 300
     /// Keep polling for new songs instead of exiting when the queue is empty.
     public var follow = false
-    /// Seconds between polls of an empty queue.
+    /// The longest wait between polls of an empty queue, in seconds: the wait starts at
+    /// ``CatalogPollBackoff/shortest`` and doubles up to this while nothing can be claimed (so a worker waiting for
+    /// another's last batch notices within a few tens of milliseconds, and an idle `--follow` worker polls every
+    /// `pollSeconds`).
     public var pollSeconds: Double = 2
     /// Files processed at once.
     public var concurrency: Int = ProcessInfo.processInfo.activeProcessorCount
@@ -58,6 +61,7 @@ public struct CatalogWorker: Sendable {
     public func run(stop: CatalogStopFlag = CatalogStopFlag(), report: (@Sendable (CatalogWorkSummary) -> Void)? = nil) async throws -> CatalogWorkSummary {
         var summary = CatalogWorkSummary()
         let start = Date()
+        var wait = CatalogPollBackoff(longest: options.pollSeconds)
         while !stop.isSet {
             let batch = try await store.claim(worker: options.worker, limit: options.batch, leaseSeconds: options.leaseSeconds)
             if batch.isEmpty {
@@ -65,9 +69,10 @@ public struct CatalogWorker: Sendable {
                     let c = try await store.counts()
                     if c.pending == 0 && c.leased == 0 { break }
                 }
-                try await sleep(options.pollSeconds, unless: stop)
+                try await sleep(wait.next(), unless: stop)
                 continue
             }
+            wait.reset()
             try await work(batch, stop: stop, summary: &summary)
             summary.seconds = Date().timeIntervalSince(start)
             report?(summary)
@@ -130,8 +135,9 @@ public struct CatalogWorker: Sendable {
     private func sleep(_ seconds: Double, unless stop: CatalogStopFlag) async throws {
         var left = seconds
         while left > 0 && !stop.isSet {
-            try await Task.sleep(nanoseconds: UInt64(min(left, 0.2) * 1e9))
-            left -= 0.2
+            let step = min(left, 0.2)
+            try await Task.sleep(nanoseconds: UInt64(step * 1e9))
+            left -= step
         }
     }
 

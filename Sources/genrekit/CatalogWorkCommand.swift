@@ -22,7 +22,7 @@ struct CatalogWorkCommand: AsyncParsableCommand {
     @Option(help: "Lease in seconds (renewed every third of it while working); a dead worker's batch returns to the queue after it.")
     var lease: Double = 300
     @Flag(help: "Keep polling for new songs instead of exiting when nothing is pending.") var follow = false
-    @Option(help: "Seconds between polls of an empty queue.") var poll: Double = 2
+    @Option(help: "Longest wait between polls of an empty queue, in seconds (waits start at 0.02 s and double).") var poll: Double = 2
     @Option(help: "Worker name in leases and status (default HOST:PID).") var worker: String?
     @Option(help: "Files processed at once (default: the number of cores).") var jobs: Int?
 

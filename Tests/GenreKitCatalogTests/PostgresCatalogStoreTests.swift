@@ -47,6 +47,30 @@ final class PostgresCatalogStoreTests: XCTestCase {
     func testExportStreamsInChunks() async throws { try await cases().exportStreamsInChunks() }
     func testSimilarEqualsBruteForce() async throws { try await cases().similarEqualsBruteForce() }
 
+    /// Migration 2: song vectors are kept in the table's pages, uncompressed (`similar` reads them without TOAST
+    /// lookups), and a vector stored after it is read back whole.
+    func testVectorsAreStoredInline() async throws {
+        let (store, server) = try freshStore()
+        let db = String(store.location.split(separator: "/").last!)
+        _ = try await store.migrate()
+        let storage = try server.psqlIn(db, "SELECT attstorage FROM pg_attribute WHERE attrelid = 'gk_features'::regclass AND attname = 'vector'")
+        XCTAssertEqual(storage.trimmingCharacters(in: .whitespacesAndNewlines), "e")
+        let options = try server.psqlIn(db, "SELECT array_to_string(reloptions, ',') FROM pg_class WHERE oid = 'gk_features'::regclass")
+        XCTAssertEqual(options.trimmingCharacters(in: .whitespacesAndNewlines), "toast_tuple_target=8160")
+        _ = try await store.add([CatalogSong(location: "/v/0")])
+        let song = try await store.song(location: "/v/0")
+        let id = try XCTUnwrap(song).id
+        let vector = (0..<753).map { Float($0) * 0.5 - 100 }
+        try await store.complete(worker: "w", results: [SongResult(songID: id, features: [SongFeatures(spec: "s", vector: vector, windowCount: 1)])],
+                                 failures: [], busySeconds: 0)
+        let toasted = try server.psqlIn(db, "SELECT pg_relation_size(reltoastrelid) FROM pg_class WHERE oid = 'gk_features'::regclass")
+        XCTAssertEqual(toasted.trimmingCharacters(in: .whitespacesAndNewlines), "0")
+        let chunk = try await store.vectorChunk(spec: "s", after: 0, limit: 10)
+        XCTAssertEqual(chunk.ids, [id])
+        XCTAssertEqual(chunk.values, vector)
+        await store.close()
+    }
+
     /// The fault test in small: three workers, one of which dies holding a batch (its lease expires), and the server
     /// restarted mid-run: every good song done exactly once (checked in SQL), bad ones failed, no lease left.
     ///

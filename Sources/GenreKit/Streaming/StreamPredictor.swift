@@ -1,4 +1,5 @@
 import Foundation
+import GenreKitCore
 import GenreKitDSP
 import GenreKitLearning
 import GenreKitModels
@@ -68,7 +69,16 @@ public struct StreamPredictor: Sendable {
     }
 
     /// The window's class probabilities (taggram row for a published network).
+    ///
+    /// Runs on the calling thread only (``BLASThreads/withSingleThread(_:)``, which limits oneDNN too), as
+    /// ``Tagger`` does: one window is too small a product to gain from more threads, and a thread pool kept for it
+    /// spins between windows that arrive every few seconds (a 30-minute stream used 71 s of CPU that way, against
+    /// ~12 s on one thread).
     public func predict(_ window: StreamWindow) -> [Double] {
+        BLASThreads.withSingleThread { predictOnThisThread(window) }
+    }
+
+    private func predictOnThisThread(_ window: StreamWindow) -> [Double] {
         switch kind {
         case .tagger(let m):
             return m.predict(patches: window.logMel, count: 1).taggram.values.map(Double.init)
