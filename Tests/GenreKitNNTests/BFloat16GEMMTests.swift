@@ -23,10 +23,20 @@ final class BFloat16GEMMTests: XCTestCase {
             let a = WeightGEMMTests.values((ta ? k : m) * lda, seed: 11), b = WeightGEMMTests.values((tb ? n : k) * ldb, seed: 12)
             let c0 = WeightGEMMTests.values(m * ldc, seed: 13)
             var c = acc ? c0 : [Float](repeating: .nan, count: m * ldc)
-            a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in c.withUnsafeMutableBufferPointer { pc in
+            // Rounded here and run without the float32 fallback, so a primitive oneDNN cannot make fails the test.
+            var aq = [UInt16](repeating: 0, count: m * k), bq = [UInt16](repeating: 0, count: k * n)
+            a.withUnsafeBufferPointer { BFloat16GEMM.round($0.baseAddress!, rows: ta ? k : m, cols: ta ? m : k, ld: lda, into: &aq) }
+            b.withUnsafeBufferPointer { BFloat16GEMM.round($0.baseAddress!, rows: tb ? n : k, cols: tb ? k : n, ld: ldb, into: &bq) }
+            try c.withUnsafeMutableBufferPointer { pc in
+                try BFloat16GEMM.run(m: m, n: n, k: k, a: aq, transposeA: ta, b: bq, transposeB: tb, c: pc.baseAddress!, ldc: ldc, accumulate: acc)
+            }
+            // gemm (the form the backward passes use) rounds the same way and runs the same primitive.
+            var viaGemm = acc ? c0 : [Float](repeating: .nan, count: m * ldc)
+            a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in viaGemm.withUnsafeMutableBufferPointer { pc in
                 BFloat16GEMM.gemm(m: m, n: n, k: k, a: pa.baseAddress!, lda: lda, transposeA: ta, b: pb.baseAddress!, ldb: ldb,
                                   transposeB: tb, c: pc.baseAddress!, ldc: ldc, accumulate: acc)
             } } }
+            XCTAssertEqual(viaGemm.map(\.bitPattern), c.map(\.bitPattern))
             for r in 0..<m { for j in 0..<n {
                 var e = acc ? Double(c0[r * ldc + j]) : 0, s = acc ? abs(e) : 0
                 for i in 0..<k {
