@@ -6,11 +6,14 @@ import GenreKitNN
 
 /// Training throughput of a fine-tuned musicnn network per ``FineTuneStage``: Adam steps (forward in training
 /// mode, backward, update) on one batch of synthetic patches' stage inputs, and the model FLOPs of the whole
-/// network's training step relative to `cblas_sgemm` peak measured in the same run.
+/// network's training step relative to `cblas_sgemm` peak measured in the same run, in each precision asked for
+/// (``MusicnnTrainableNetwork/gemmPrecision``: fp32, bf16) on the same batch in the same process.
 public enum FineTuneBenchmark {
     /// One stage's measurement.
     public struct Result: Sendable {
         public var stage: FineTuneStage
+        /// The precision the GEMMs ran in (bf16 falls back to fp32 on a CPU without AVX512-BF16).
+        public var precision: InferencePrecision
         public var batch: Int
         /// Seconds per training step (median).
         public var secondsPerStep: Double
@@ -42,15 +45,16 @@ public enum FineTuneBenchmark {
         return flops + gemm(1, u, classes)
     }
 
-    /// Measures `stages` with `weights` (`arch`'s checkpoint), batch `batch`, `steps` timed steps after one warm-up.
+    /// Measures `stages` in each of `precisions` with `weights` (`arch`'s checkpoint), batch `batch`, `steps` timed
+    /// steps after one warm-up; every precision starts from the same network and batch.
     public static func run(arch: ModelArchitecture, weights: WeightSource, stages: [FineTuneStage] = FineTuneStage.allCases.reversed(),
-                           batch: Int = 32, classes: Int = 10, steps: Int = 5) throws -> [Result] {
+                           precisions: [InferencePrecision] = [.fp32], batch: Int = 32, classes: Int = 10, steps: Int = 5) throws -> [Result] {
         let frozen = try MusicnnModel(architecture: arch, weights: weights)
         let patches = ModelBenchmark.syntheticPatches(batch)
         let labels = (0..<batch).map { $0 % classes }
         var results: [Result] = []
         for stage in stages {
-            var net = try MusicnnTrainableNetwork(base: arch, weights: weights, labels: (0..<classes).map { "c\($0)" }, stage: stage, seed: 1)
+            let start = try MusicnnTrainableNetwork(base: arch, weights: weights, labels: (0..<classes).map { "c\($0)" }, stage: stage, seed: 1)
             var input = Tensor(shape: [1])
             input = frozen.stageInput(stage, patches: patches, count: batch)
             // The cache is filled as FineTuner does: chunks of 8 segments on all cores, single-threaded BLAS each.
@@ -64,6 +68,9 @@ public enum FineTuneBenchmark {
                     }
                 }
             }
+            for precision in precisions {
+            var net = start
+            net.gemmPrecision = precision.effectiveHere.precision
             var adam = Adam(weightDecayMask: net.weightDecayMask)
             var g = SeededGenerator(seed: 1)
             var times: [Double] = []
@@ -78,8 +85,9 @@ public enum FineTuneBenchmark {
             }
             let step = times.sorted()[times.count / 2]
             let flops = 3 * forwardFlops(arch, stage: stage, classes: classes) * Double(batch)
-            results.append(Result(stage: stage, batch: batch, secondsPerStep: step,
+            results.append(Result(stage: stage, precision: net.gemmPrecision, batch: batch, secondsPerStep: step,
                                   cacheSegmentsPerSecond: stage == .all ? nil : Double(batch) / cacheSeconds, gflops: flops / step / 1e9))
+            }
         }
         return results
     }

@@ -31,7 +31,8 @@ struct Benchmark {
         usage: genrekit-bench frontend [--file F] [--repeat N]
                genrekit-bench learning [--songs 300] [--windows 8] [--features 753] [--classes 10]
                genrekit-bench extract [--folder F] [--limit N]
-               genrekit-bench finetune [--model MSD_musicnn] [--batch 32] [--steps 5]
+               genrekit-bench finetune [--model MSD_musicnn] [--batch 32] [--steps 5] [--stages all,midend,backend,head]
+                                       [--precisions fp32,bf16]
                genrekit-bench model [--file F] [--models MSD_musicnn,MTT_musicnn] [--repeat N] [--process no]
                                     [--precisions fp32,bf16,int8] [--drift-files a.mp3,b.mp3]
                genrekit-bench yamnet [--file F] [--repeat N]
@@ -41,8 +42,8 @@ struct Benchmark {
                     model selection + final fit (--classifier auto and svm) on generated song features vs
                     scikit-learn's GridSearchCV with the same grid, folds and scoring
           extract   feature extraction of a folder (--folder F --limit 100) on all cores vs warm librosa + TensorFlow
-          finetune  training segments/s per fine-tuning stage (head, backend, midend, all) and the whole network's
-                    training GFLOP/s against sgemm peak in the same run
+          finetune  training segments/s per fine-tuning stage (head, backend, midend, all) in fp32 and bf16 GEMMs, the
+                    whole network's training GFLOP/s against the peak of its precision (sgemm, oneDNN bf16) in the same run
           model     decode + mel + network on a 5-minute file vs librosa + TensorFlow, GFLOP/s per layer group,
                     sgemm peak, and whole-process genrekit tag vs python -m musicnn.tagger
           yamnet    YAMNet (network only) on a 5-minute file vs tf.lite.Interpreter (XNNPACK and reference kernels)

@@ -44,6 +44,7 @@ struct FinetuneCommand: ParsableCommand {
     @Option(help: "Random gain of up to ± this many dB (0: off).") var gainDb: Float = 0
     @Option(help: "Additive noise at an SNR drawn in [N, N+20] dB.") var noiseSnr: Float?
     @Option(help: "Class imbalance: none, oversample or weights.") var balance: FineTuneOptions.Balance = .none
+    @Option(help: "Number format of the training GEMMs: fp32 (default) or bf16 (AVX512-BF16; weights, optimiser state and batch-norm statistics stay fp32). Falls back to fp32, with one notice line, on a CPU without the instructions.") var precision: InferencePrecision = .fp32
     @Option(help: "Write the per-epoch history (.csv or .json).") var history: String?
     @Option(name: .shortAndLong, help: "Output model file.") var out = "genres.gkmodel"
 
@@ -56,6 +57,10 @@ struct FinetuneCommand: ParsableCommand {
             options.seed = seed; options.dropout = dropout; options.segmentHop = segmentHop; options.balance = balance
             options.augmentation.timeMask = timeMask; options.augmentation.frequencyMask = freqMask
             options.augmentation.mixupAlpha = mixup; options.augmentation.gainDecibels = gainDb; options.augmentation.noiseSNR = noiseSnr
+            guard precision != .int8 else { throw ValidationError("--precision int8 is for inference; fine-tuning runs fp32 or bf16") }
+            let effective = precision.effectiveHere
+            if let notice = effective.notice { printError(notice) }
+            options.precision = effective.precision
 
             let holdOut = FineTuneSongs.HoldOut(seed: seed, testFraction: testFraction, validFraction: validFraction)
             let songs = try FineTuneSongs.load(data, splitFiles: splits, validData: valid, holdOut: holdOut)
@@ -107,10 +112,11 @@ struct FinetuneCommand: ParsableCommand {
             try model.write(to: out)
             if let history { try writeHistory(result.history, to: history) }
             let best = result.history[result.bestEpoch - 1]
-            print(String(format: "best epoch %d (%@): valid loss %@, segment accuracy %@, song accuracy %@; %.1f training segments/s",
+            print(String(format: "best epoch %d (%@): valid loss %@, segment accuracy %@, song accuracy %@; %.1f training segments/s (%@)",
                          result.bestEpoch, result.stopReason.rawValue, best.validLoss.map { String(format: "%.4f", $0) } ?? "-",
                          best.validSegmentAccuracy.map { String(format: "%.3f", $0) } ?? "-",
-                         best.validSongAccuracy.map { String(format: "%.3f", $0) } ?? "-", result.segmentsPerSecond))
+                         best.validSongAccuracy.map { String(format: "%.3f", $0) } ?? "-", result.segmentsPerSecond,
+                         result.precision.rawValue))
             print("wrote \(out) (\(network.name), \(network.variables.count) changed variables over \(from))")
         }
     }

@@ -163,6 +163,9 @@ final class CommandLineTests: XCTestCase {
         let refused = try run(["finetune", root + "/data", "--from", "MSD_vgg", "--epochs", "1", "--out", root + "/x.gkmodel"], env: env)
         XCTAssertEqual(refused.status, 1)
         XCTAssertTrue(refused.err.contains("MSD_vgg cannot be fine-tuned"), refused.err)
+        let int8 = try run(["finetune", root + "/data", "--precision", "int8", "--epochs", "1", "--out", root + "/y.gkmodel"], env: env)
+        XCTAssertNotEqual(int8.status, 0)
+        XCTAssertTrue(int8.err.contains("fine-tuning runs fp32 or bf16"), int8.err)
     }
 
     /// A "buzz" the tagger never saw: a 440 Hz square-ish tone gated at 4 Hz.

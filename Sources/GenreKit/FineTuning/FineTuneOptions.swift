@@ -1,4 +1,5 @@
 import GenreKitModels
+import GenreKitNN
 
 /// Settings of a fine-tuning run (``FineTuner``). Defaults follow seed paper 003 and musicnn's training set-up:
 /// 4 random 3-s segments per training song and epoch, batches of 32, Adam with learning rate 1e-3 and weight
@@ -27,8 +28,19 @@ public struct FineTuneOptions: Sendable, Codable {
     public var segmentHop: Double = 1
     public var augmentation = Augmentation()
     public var balance: Balance = .none
+    /// Number format of the trained part's forward and backward GEMMs: fp32 (default), or bf16 (operands rounded to
+    /// bfloat16, float32 sums; weights, optimiser state, loss and batch-norm statistics stay float32). bf16 runs fp32
+    /// on a CPU without AVX512-BF16 (``InferencePrecision/effectiveHere``); int8 is refused. Not stored in the model
+    /// file (``CodingKeys``): it changes how the run computed, not what the model is.
+    public var precision: InferencePrecision = .fp32
 
     public init() {}
+
+    /// Every setting but ``precision``.
+    enum CodingKeys: String, CodingKey {
+        case stage, epochs, segmentsPerSong, batchSize, learningRate, weightDecay, optimizer, momentum, schedule, clipNorm
+        case patience, seed, dropout, segmentHop, augmentation, balance
+    }
 
     public enum OptimizerChoice: String, Sendable, Codable, CaseIterable { case adam, sgd }
     /// `constant`; `cosine` decay to 0 over all steps (TF `cosine_decay`); `plateau`: ×0.1 after 5 epochs without a

@@ -1,4 +1,5 @@
 import GenreKitModels
+import GenreKitNN
 
 /// The outcome of ``FineTuner/run(train:valid:labels:stop:progress:)``.
 public struct FineTuneResult: Sendable {
@@ -16,6 +17,8 @@ public struct FineTuneResult: Sendable {
     public var preparationSeconds: Double
     /// Training throughput over all epochs (segments/s, forward + backward + update).
     public var segmentsPerSecond: Double
+    /// The precision the training GEMMs ran in (``FineTuneOptions/precision``, or fp32 where this CPU lacks bf16).
+    public var precision: InferencePrecision = .fp32
 
     public enum StopReason: String, Sendable, Codable { case completed, earlyStopping, interrupted }
 }

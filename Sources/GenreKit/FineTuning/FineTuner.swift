@@ -14,6 +14,8 @@ import GenreKitNN
 /// sample from that grid. `all` (or any input augmentation) cuts segments at any frame and runs the network on
 /// them. Validation uses the back-to-back 3-s windows of each validation song, as `genrekit evaluate` does.
 /// Everything random (segments, dropout, augmentation, the new layer) follows ``FineTuneOptions/seed``.
+/// The training GEMMs run in ``FineTuneOptions/precision`` (bf16 where the CPU has AVX512-BF16, else fp32; the
+/// caller prints ``InferencePrecision/effectiveHere``'s notice); validation always runs fp32.
 public struct FineTuner: Sendable {
     public var options: FineTuneOptions
     /// The pre-trained network.
@@ -60,6 +62,7 @@ public struct FineTuner: Sendable {
         let songs = try DecodedSongs(train: train, valid: valid, labelCount: labels.count, concurrency: concurrency, progress: progress)
         var net = try MusicnnTrainableNetwork(base: base, weights: weights, labels: labels, stage: o.stage, seed: o.seed)
         net.dropoutRate = o.dropout
+        net.gemmPrecision = o.precision.effectiveHere.precision
         let frozen = try FrozenStageCache(songs: songs, model: MusicnnModel(architecture: base, weights: weights), options: o,
                                           itemShape: net.itemShape(frames: Self.segmentFrames), progress: progress)
         let preparation = Date().timeIntervalSince(started)
@@ -99,7 +102,7 @@ public struct FineTuner: Sendable {
         }
         return FineTuneResult(network: tracker.best, bestEpoch: tracker.bestEpoch, history: history, stopReason: stopReason,
                               failures: songs.failures, initialValidLoss: initial, preparationSeconds: preparation,
-                              segmentsPerSecond: Double(trainedSegments) / max(trainSeconds, 1e-9))
+                              segmentsPerSecond: Double(trainedSegments) / max(trainSeconds, 1e-9), precision: net.gemmPrecision)
     }
 
     /// Refuses options and labels a run cannot work with.
@@ -108,6 +111,7 @@ public struct FineTuner: Sendable {
             throw FineTuneError.invalidOption("epochs, batch size and segments per song must be at least 1")
         }
         guard o.dropout >= 0 && o.dropout < 1 else { throw FineTuneError.invalidOption("dropout \(o.dropout) must be in [0, 1)") }
+        guard o.precision != .int8 else { throw FineTuneError.invalidOption("fine-tuning runs in fp32 or bf16; int8 is an inference precision") }
         guard labels.count >= 2 else { throw FineTuneError.tooFewSongs("fine-tuning needs at least 2 classes, got \(labels.count)") }
     }
 

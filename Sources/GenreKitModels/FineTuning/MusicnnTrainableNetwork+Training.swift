@@ -52,6 +52,7 @@ extension MusicnnTrainableNetwork {
 
     /// Training-mode forward pass of the trained part on a batch of its inputs (``itemShape(frames:)`` per item):
     /// batch norms use batch statistics and update their moving averages, dropout masks come from `generator`.
+    /// Its GEMMs (and those of ``backward(_:logitsGradient:)``) run in ``gemmPrecision``.
     /// Returns the logits `[n, classes]` and the tape for ``backward(_:logitsGradient:)``.
     public mutating func forwardTraining(_ input: Tensor, generator: inout SeededGenerator) -> (logits: Tensor, tape: MusicnnTape) {
         var tape = MusicnnTape()
@@ -63,12 +64,12 @@ extension MusicnnTrainableNetwork {
             var outs: [Tensor] = []
             for i in 0..<2 {
                 var bns = [frontBN[i].layer]
-                let (o, c) = ConvMaxOverWidthTraining.forward([front[i].linear], bns: &bns, input: padded)
+                let (o, c) = ConvMaxOverWidthTraining.forward([front[i].linear], bns: &bns, input: padded, precision: gemmPrecision)
                 frontBN[i].layer = bns[0]
                 outs += o; tape.frontCaches += c
             }
             var bns = frontBN[2...].map(\.layer)
-            let (o, c) = ConvMaxOverWidthTraining.forward(front[2...].map(\.linear), bns: &bns, input: xn)
+            let (o, c) = ConvMaxOverWidthTraining.forward(front[2...].map(\.linear), bns: &bns, input: xn, precision: gemmPrecision)
             for (k, bn) in bns.enumerated() { frontBN[2 + k].layer = bn }
             outs += o; tape.frontCaches += c
             tape.normalized = xn; tape.normalizedPadded = padded
@@ -80,7 +81,7 @@ extension MusicnnTrainableNetwork {
             var previous = x
             for i in 0..<3 {
                 let input = Self.midendInput(previous)
-                let z = mid[i].linear(input)
+                let z = mid[i].linear(input, precision: gemmPrecision)
                 let (y, cache) = midBN[i].layer.forwardTraining(z.relu())
                 var out = y.reshaped([n, frames, f])
                 if i > 0 { out = out + previous }
@@ -94,14 +95,14 @@ extension MusicnnTrainableNetwork {
         if stage.firstTrainedPart <= 2 {
             let (p, pc) = poolBN.layer.forwardTraining(x)
             let dropped = dropout(p, &tape.poolMask, &generator)
-            let z = dense1.linear(dropped)
+            let z = dense1.linear(dropped, precision: gemmPrecision)
             let (h, hc) = dense1BN.layer.forwardTraining(z.relu())
             tape.poolCache = pc; tape.denseInput = dropped; tape.densePreActivation = z; tape.denseCache = hc
             x = h
         }
         let dropped = dropout(x, &tape.outputMask, &generator)
         tape.outputInput = dropped
-        return (output.linear(dropped), tape)
+        return (output.linear(dropped, precision: gemmPrecision), tape)
     }
 
     private func dropout(_ x: Tensor, _ mask: inout [Float], _ generator: inout SeededGenerator) -> Tensor {
@@ -119,14 +120,15 @@ extension MusicnnTrainableNetwork {
     /// forward pass that produced the logits.
     public func backward(_ tape: MusicnnTape, logitsGradient dl: Tensor) -> [Tensor] {
         func vec(_ v: [Float]) -> Tensor { Tensor(shape: [v.count], values: v) }
-        let go = DenseBackward(weight: output.weight)(input: tape.outputInput!, outputGradient: dl)
+        let p = gemmPrecision
+        let go = DenseBackward(weight: output.weight)(input: tape.outputInput!, outputGradient: dl, precision: p)
         var outputGrads = [go.weight, vec(go.bias)]
         var backendGrads: [Tensor] = [], midGrads: [Tensor] = [], frontGrads: [Tensor] = []
         var upstream = undropout(go.input, tape.outputMask)
         if stage.firstTrainedPart <= 2 {
             let gb = BatchNormBackward.training(outputGradient: upstream, cache: tape.denseCache!, gamma: dense1BN.layer.gamma)
             let dz = Activation.relu.backward(preActivation: tape.densePreActivation!, outputGradient: gb.input)
-            let gd = DenseBackward(weight: dense1.weight)(input: tape.denseInput!, outputGradient: dz)
+            let gd = DenseBackward(weight: dense1.weight)(input: tape.denseInput!, outputGradient: dz, precision: p)
             let gp = BatchNormBackward.training(outputGradient: undropout(gd.input, tape.poolMask), cache: tape.poolCache!,
                                                 gamma: poolBN.layer.gamma)
             backendGrads = [vec(gp.gamma), vec(gp.beta), gd.weight, vec(gd.bias), vec(gb.gamma), vec(gb.beta)]
@@ -149,7 +151,7 @@ extension MusicnnTrainableNetwork {
                 let gb = BatchNormBackward.training(outputGradient: parts[i + 1].reshaped([n, frames, 1, f]), cache: tape.midCaches[i],
                                                     gamma: midBN[i].layer.gamma)
                 let dz = Activation.relu.backward(preActivation: tape.midPreActivations[i], outputGradient: gb.input)
-                let gc = Conv2DBackward(mid[i].linear)(input: tape.midInputs[i], outputGradient: dz)
+                let gc = Conv2DBackward(mid[i].linear)(input: tape.midInputs[i], outputGradient: dz, precision: p)
                 let dInput = crop(outputGradient: gc.input)
                 let cin = dInput.shape[2]
                 parts[i] = parts[i] + dInput.reshaped([n, frames, cin])
@@ -165,10 +167,10 @@ extension MusicnnTrainableNetwork {
             var g: [ConvMaxOverWidthGradients] = []
             for i in 0..<2 {
                 g += ConvMaxOverWidthTraining.backward([front[i].linear], bns: [frontBN[i].layer], input: tape.normalizedPadded!,
-                                                       caches: [tape.frontCaches[i]], outputGradients: [d[i]])
+                                                       caches: [tape.frontCaches[i]], outputGradients: [d[i]], precision: p)
             }
             g += ConvMaxOverWidthTraining.backward(front[2...].map(\.linear), bns: frontBN[2...].map(\.layer), input: tape.normalized!,
-                                                   caches: Array(tape.frontCaches[2...]), outputGradients: Array(d[2...]))
+                                                   caches: Array(tape.frontCaches[2...]), outputGradients: Array(d[2...]), precision: p)
             frontGrads = g.flatMap { [$0.kernel, vec($0.bias), vec($0.gamma), vec($0.beta)] }
         }
         outputGrads = frontGrads + midGrads + backendGrads + outputGrads

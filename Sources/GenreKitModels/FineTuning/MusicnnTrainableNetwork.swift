@@ -49,6 +49,13 @@ public struct MusicnnTrainableNetwork: Sendable {
     public let labels: [String]
     /// Dropout rate before the penultimate and the output dense layers in training (musicnn's 0.5).
     public var dropoutRate: Float = 0.5
+    /// Number format of the GEMMs of the training-mode passes (``forwardTraining(_:generator:)``, ``backward(_:logitsGradient:)``):
+    /// fp32, or bf16 (operands rounded to bfloat16, float32 sums; the weights, batch-norm statistics and everything
+    /// else stay float32). Inference-mode passes (validation) always run fp32. The caller checks the CPU
+    /// (``InferencePrecision/effectiveHere``); int8 is not a training precision and runs fp32.
+    public var gemmPrecision: InferencePrecision = .fp32 {
+        didSet { if gemmPrecision == .int8 { gemmPrecision = .fp32 } }
+    }
 
     let inputScale: Float
     let inputShift: Float

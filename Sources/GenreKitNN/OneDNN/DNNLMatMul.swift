@@ -1,9 +1,11 @@
 import CDNNL
 import Foundation
 
-/// One oneDNN matmul primitive `C[m × n] = A[m × k] · B[k × n]` on row-major strided matrices (`lda`, `ldb`,
+/// One oneDNN matmul primitive `C[m × n] = op(A)[m × k] · op(B)[k × n]` on row-major strided matrices (`lda`, `ldb`,
 /// `ldc`), in one of three type combinations: f32·f32, bf16·bf16 and s8·s8, always with a float32 `C` (for s8,
-/// the int32 sums converted to float; the caller scales them).
+/// the int32 sums converted to float; the caller scales them). `op(A) = Aᵀ` when ``Shape/transposeA`` (A stored
+/// `k × m`, row stride `lda`), likewise for `B` (stored `n × k`); with ``Shape/accumulate`` the product is added to
+/// `C` (`C ← C + op(A)·op(B)`, oneDNN's sum post-op, in float32).
 ///
 /// Primitives are made once per shape and kept for the process (``cached(_:)``); creating one costs more than
 /// running a small one.
@@ -13,8 +15,11 @@ public final class DNNLMatMul: @unchecked Sendable {
         public var m: Int, n: Int, k: Int
         public var lda: Int, ldb: Int, ldc: Int
         public var precision: InferencePrecision
-        public init(m: Int, n: Int, k: Int, lda: Int, ldb: Int, ldc: Int, precision: InferencePrecision) {
+        public var transposeA: Bool, transposeB: Bool, accumulate: Bool
+        public init(m: Int, n: Int, k: Int, lda: Int, ldb: Int, ldc: Int, precision: InferencePrecision,
+                    transposeA: Bool = false, transposeB: Bool = false, accumulate: Bool = false) {
             (self.m, self.n, self.k, self.lda, self.ldb, self.ldc, self.precision) = (m, n, k, lda, ldb, ldc, precision)
+            (self.transposeA, self.transposeB, self.accumulate) = (transposeA, transposeB, accumulate)
         }
     }
 
@@ -57,8 +62,8 @@ public final class DNNLMatMul: @unchecked Sendable {
         case .bf16: (srcT, weiT) = (dnnl_bf16, dnnl_bf16)
         case .int8: (srcT, weiT) = (dnnl_s8, dnnl_s8)
         }
-        try Self.initMD(&srcMD, [s.m, s.k], [s.lda, 1], srcT)
-        try Self.initMD(&weiMD, [s.k, s.n], [s.ldb, 1], weiT)
+        try Self.initMD(&srcMD, [s.m, s.k], s.transposeA ? [1, s.lda] : [s.lda, 1], srcT)
+        try Self.initMD(&weiMD, [s.k, s.n], s.transposeB ? [1, s.ldb] : [s.ldb, 1], weiT)
         try Self.initMD(&dstMD, [s.m, s.n], [s.ldc, 1], dnnl_f32)
         var desc = dnnl_matmul_desc_t()
         try dnnlCheck(dnnl_matmul_desc_init(&desc, &srcMD, &weiMD, nil, &dstMD), "dnnl_matmul_desc_init")
@@ -67,6 +72,13 @@ public final class DNNLMatMul: @unchecked Sendable {
         defer { dnnl_primitive_attr_destroy(attr) }
         // Scratch memory comes with each execution, so one primitive may run on several threads at once.
         try dnnlCheck(dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user), "dnnl_primitive_attr_set_scratchpad_mode")
+        if s.accumulate {
+            var ops: dnnl_post_ops_t?
+            try dnnlCheck(dnnl_post_ops_create(&ops), "dnnl_post_ops_create")
+            defer { dnnl_post_ops_destroy(ops) }
+            try dnnlCheck(dnnl_post_ops_append_sum(ops, 1), "dnnl_post_ops_append_sum")
+            try dnnlCheck(dnnl_primitive_attr_set_post_ops(attr, ops), "dnnl_primitive_attr_set_post_ops")
+        }
         var pd: dnnl_primitive_desc_t?
         try withUnsafePointer(to: &desc) { d in
             try dnnlCheck(dnnl_primitive_desc_create(&pd, UnsafeRawPointer(d), attr, engine.engine, nil),

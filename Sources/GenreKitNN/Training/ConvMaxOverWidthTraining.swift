@@ -43,6 +43,11 @@ public struct ConvMaxOverWidthGradients: Sendable {
 /// musicnn's front end that is cheaper than writing and re-reading the maps (~25 MB per segment). The input
 /// gradient is not computed: in musicnn the block reads the (frozen) normalised spectrogram. Blocks run on all
 /// cores, each with single-threaded BLAS; results are deterministic for a given core count.
+///
+/// In `precision` bf16 the three products per block (forward, its recomputation, `∂L/∂W`) round their operands to
+/// bfloat16 and sum in float32 (``BFloat16GEMM``, single-threaded per block like OpenBLAS); the forward and its
+/// recomputation are the same product, so the backward pass sees the forward's `z`. Statistics, the max over
+/// width and every other step stay float32.
 public enum ConvMaxOverWidthTraining {
     /// Worker threads (default: active processors).
     nonisolated(unsafe) public static var threads = ProcessInfo.processInfo.activeProcessorCount
@@ -66,7 +71,8 @@ public enum ConvMaxOverWidthTraining {
     /// `convs` must have identity activation (the ReLU is part of the block) and may share one im2col as in
     /// ``ConvMaxOverWidth``. Updates each batch norm's moving statistics.
     public static func forward(_ convs: [Conv2D], bns: inout [BatchNormTraining], input x: Tensor,
-                               blockBudget: Int = ConvMaxOverWidth.blockBudget) -> (outputs: [Tensor], caches: [ConvMaxOverWidthCache]) {
+                               blockBudget: Int = ConvMaxOverWidth.blockBudget,
+                               precision: InferencePrecision = .fp32) -> (outputs: [Tensor], caches: [ConvMaxOverWidthCache]) {
         precondition(bns.count == convs.count, "ConvMaxOverWidthTraining: \(convs.count) convs, \(bns.count) bns")
         for (c, bn) in zip(convs, bns) {
             precondition(c.activation == .identity, "ConvMaxOverWidthTraining: the ReLU is part of the block; give identity convs")
@@ -93,6 +99,8 @@ public enum ConvMaxOverWidthTraining {
         }
         let kernels = convs.map { $0.kernel.values }, biases = convs.map(\.bias)
         let positive = bns.map { bn in bn.gamma.map { $0 >= 0 } }
+        let low = BF16Operands(convs, precision: precision, threads: threads, rows: rowsPerBlock * ow, rowLength: rowLen)
+        defer { low?.deallocate() }
         x.values.withUnsafeBufferPointer { xb in
             let xp = UncheckedSendable(xb.baseAddress!)
             parallelBlocks(blocks) { t, blk in
@@ -101,10 +109,8 @@ public enum ConvMaxOverWidthTraining {
                 cols.fill(col, x: xp.value, first: first, rows: rows)
                 for i in convs.indices where convs[i].outputChannels > 0 {
                     let co = convs[i].outputChannels
-                    kernels[i].withUnsafeBufferPointer { wk in
-                        GEMM.sgemm(m: rows * ow, n: co, k: convs[i].kernelHeight * rowLen, a: col + cols.columnOffset(i), lda: kWin,
-                                   b: wk.baseAddress!, ldb: co, c: z, ldc: co)
-                    }
+                    _ = product(convs[i], kernel: kernels[i], low: low, conv: i, thread: t, rows: rows * ow,
+                                a: col + cols.columnOffset(i), lda: kWin, rowLength: rowLen, z: z)
                     reduceBlock(z, rows: rows, ow: ow, co: co, bias: biases[i], positive: positive[i],
                                 extreme: extremes[i].baseAddress! + first * co, index: indices[i].baseAddress! + first * co,
                                 sums: sums[i].baseAddress! + blk * 2 * co)
@@ -140,6 +146,19 @@ public enum ConvMaxOverWidthTraining {
             caches.append(ConvMaxOverWidthCache(selected: Array(indices[i]), selectedNormalized: xs, mean: mean, inverseStd: invStd, count: m))
         }
         return (outputs, caches)
+    }
+
+    /// One block's `z = A·W` (`rows × co`, A the block's im2col columns of the convolution): `cblas_sgemm`, or in
+    /// bf16 ``BFloat16GEMM`` with A rounded into the thread's scratch (kept for ``BF16Operands/kernelGradient``).
+    /// Returns whether the product ran in bf16.
+    static func product(_ conv: Conv2D, kernel: [Float], low: BF16Operands?, conv i: Int, thread t: Int, rows: Int,
+                        a: UnsafePointer<Float>, lda: Int, rowLength: Int, z: UnsafeMutablePointer<Float>) -> Bool {
+        let co = conv.outputChannels, k = conv.kernelHeight * rowLength
+        if let low, low.forward(m: rows, n: co, k: k, conv: i, thread: t, a: a, lda: lda, z: z) { return true }
+        kernel.withUnsafeBufferPointer { wk in
+            GEMM.sgemm(m: rows, n: co, k: k, a: a, lda: lda, b: wk.baseAddress!, ldb: co, c: z, ldc: co)
+        }
+        return false
     }
 
     /// One block's `z + b`: Σr and Σr² per channel into `sums` (`[Σr | Σr²]`), and per output row and channel the
@@ -191,7 +210,8 @@ public enum ConvMaxOverWidthTraining {
     /// Gradients of every convolution's kernel, bias and batch-norm `γ`, `β` for upstream `outputGradients`
     /// (`[n, oh, c_i]`), from the forward `caches` and the same `input`.
     public static func backward(_ convs: [Conv2D], bns: [BatchNormTraining], input x: Tensor, caches: [ConvMaxOverWidthCache],
-                                outputGradients: [Tensor], blockBudget: Int = ConvMaxOverWidth.blockBudget) -> [ConvMaxOverWidthGradients] {
+                                outputGradients: [Tensor], blockBudget: Int = ConvMaxOverWidth.blockBudget,
+                                precision: InferencePrecision = .fp32) -> [ConvMaxOverWidthGradients] {
         precondition(caches.count == convs.count && outputGradients.count == convs.count && bns.count == convs.count,
                      "ConvMaxOverWidthTraining.backward: counts differ")
         let cols = SharedWindowColumns(convs, input: x)
@@ -234,6 +254,8 @@ public enum ConvMaxOverWidthTraining {
             dW.joined().forEach { $0.deallocate() }; dB.joined().forEach { $0.deallocate() }
         }
         let kernels = convs.map { $0.kernel.values }, biases = convs.map(\.bias)
+        let low = BF16Operands(convs, precision: precision, threads: threads, rows: rowsPerBlock * ow, rowLength: rowLen)
+        defer { low?.deallocate() }
         x.values.withUnsafeBufferPointer { xb in
             let xp = UncheckedSendable(xb.baseAddress!)
             parallelBlocks(blocks) { t, blk in
@@ -242,12 +264,13 @@ public enum ConvMaxOverWidthTraining {
                 cols.fill(col, x: xp.value, first: first, rows: rows)
                 for i in convs.indices where convs[i].outputChannels > 0 {
                     let co = convs[i].outputChannels, k = convs[i].kernelHeight * rowLen
-                    kernels[i].withUnsafeBufferPointer { wk in
-                        GEMM.sgemm(m: rows * ow, n: co, k: k, a: col + cols.columnOffset(i), lda: kWin,
-                                   b: wk.baseAddress!, ldb: co, c: z, ldc: co)
-                    }
+                    let rounded = product(convs[i], kernel: kernels[i], low: low, conv: i, thread: t, rows: rows * ow,
+                                          a: col + cols.columnOffset(i), lda: kWin, rowLength: rowLen, z: z)
                     gradientOfBlock(z, rows: rows, first: first, ow: ow, co: co, bias: biases[i], cache: caches[i],
                                     upstream: outputGradients[i], coefficients: coefficients[i], biasGradient: dB[t][i].baseAddress!)
+                    if rounded, let low, low.kernelGradient(m: k, n: co, rows: rows * ow, thread: t, dz: z, into: dW[t][i].baseAddress!) {
+                        continue
+                    }
                     GEMM.sgemm(m: k, n: co, k: rows * ow, a: col + cols.columnOffset(i), lda: kWin, transposeA: true,
                                b: z, ldb: co, c: dW[t][i].baseAddress!, ldc: co, beta: 1)
                 }

@@ -13,6 +13,9 @@ public struct DenseGradients: Sendable, Equatable {
 /// For `x` viewed as `[rows, in]` (leading axes flattened), `G = ∂L/∂z` `[rows, out]`:
 ///
 ///     ∂L/∂x = G · Wᵀ        ∂L/∂W = xᵀ · G        ∂L/∂b[o] = Σ_r G[r, o]
+///
+/// The two products run in `precision`: fp32 (`cblas_sgemm`) or bf16 (operands rounded to bfloat16, float32 sums,
+/// ``BFloat16GEMM``); the bias sum is float32 either way.
 public struct DenseBackward: Sendable, Equatable {
     /// `[in, out]`.
     public let weight: Tensor
@@ -24,7 +27,7 @@ public struct DenseBackward: Sendable, Equatable {
 
     public init(_ dense: Dense) { self.init(weight: dense.weight) }
 
-    public func callAsFunction(input x: Tensor, outputGradient dz: Tensor) -> DenseGradients {
+    public func callAsFunction(input x: Tensor, outputGradient dz: Tensor, precision: InferencePrecision = .fp32) -> DenseGradients {
         let ni = weight.shape[0], no = weight.shape[1]
         precondition(x.rank >= 1 && x.shape.last == ni, "DenseBackward: input \(x.shape) vs weight \(weight.shape)")
         precondition(dz.shape == Array(x.shape.dropLast()) + [no], "DenseBackward: gradient \(dz.shape) vs input \(x.shape)")
@@ -41,10 +44,10 @@ public struct DenseBackward: Sendable, Equatable {
             weight.values.withUnsafeBufferPointer { wb in
             dx.withUnsafeMutableBufferPointer { dxb in
             dw.withUnsafeMutableBufferPointer { dwb in
-                GEMM.sgemm(m: rows, n: ni, k: no, a: gb.baseAddress!, lda: no, b: wb.baseAddress!, ldb: no,
-                           transposeB: true, c: dxb.baseAddress!, ldc: ni)
-                GEMM.sgemm(m: ni, n: no, k: rows, a: xb.baseAddress!, lda: ni, transposeA: true,
-                           b: gb.baseAddress!, ldb: no, c: dwb.baseAddress!, ldc: no)
+                TrainingGEMM.gemm(m: rows, n: ni, k: no, a: gb.baseAddress!, lda: no, b: wb.baseAddress!, ldb: no,
+                                  transposeB: true, c: dxb.baseAddress!, ldc: ni, precision: precision)
+                TrainingGEMM.gemm(m: ni, n: no, k: rows, a: xb.baseAddress!, lda: ni, transposeA: true,
+                                  b: gb.baseAddress!, ldb: no, c: dwb.baseAddress!, ldc: no, precision: precision)
             }}}}}
         }
         return DenseGradients(input: Tensor(shape: x.shape, values: dx),
