@@ -11,15 +11,6 @@ enum VectorBlob {
         values.withUnsafeMutableBufferPointer { out in copy(raw, count: n, into: out.baseAddress! + start) }
     }
 
-    /// The floats of `raw` (a whole number of little-endian float32 values), in one copy.
-    static func floats(_ raw: UnsafeRawBufferPointer) -> [Float] {
-        let n = raw.count / 4
-        return [Float](unsafeUninitializedCapacity: n) { out, initialised in
-            if let base = out.baseAddress { copy(raw, count: n, into: base) }
-            initialised = n
-        }
-    }
-
     /// Copies `count` little-endian float32 values from `raw` to `destination`.
     static func copy(_ raw: UnsafeRawBufferPointer, count: Int, into destination: UnsafeMutablePointer<Float>) {
         guard count > 0, let source = raw.baseAddress else { return }
