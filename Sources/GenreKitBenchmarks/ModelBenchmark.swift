@@ -82,13 +82,13 @@ public enum ModelBenchmark {
         let tFlops = temporal.map { 2 * n * t * Double(mels * $0.conv.kernelHeight) * Double($0.filters) }.reduce(0, +)
         let tExec = temporal.map { 2 * n * t * Double(mels * $0.conv.kernelHeight) * Double($0.active.count) }.reduce(0, +)
         var tOut: [Tensor] = []
-        stages.append(Stage(name: "front s1+s2+s3 shared im2col", seconds: time(repetitions) {
+        stages.append(Stage(name: "front s1+s2+s3 in one call", seconds: time(repetitions) {
             tOut = ConvMaxOverWidth.forward(temporal.map(\.conv), bns: temporal.map(\.bn), input: xn,
                                             precision: model.precision, activationScale: model.int8Calibration.frontend)
         }, nominalFlops: tFlops, executedFlops: tExec))
         _ = tOut
         var front = Tensor(shape: [0]), active = Tensor(shape: [0])
-        let perBranch = stages.filter { $0.name.hasPrefix("front ") && !$0.name.contains("shared") }
+        let perBranch = stages.filter { $0.name.hasPrefix("front ") && !$0.name.contains("one call") }
         let frontNominal = perBranch.reduce(0) { $0 + $1.nominalFlops }, frontExec = perBranch.reduce(0) { $0 + $1.executedFlops }
         stages.append(Stage(name: "front end total (as run in predict)", seconds: time(repetitions) {
             (front, active) = model.frontend(xn)

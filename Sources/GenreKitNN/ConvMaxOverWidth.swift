@@ -1,3 +1,6 @@
+import Foundation
+import GenreKitCore
+
 /// Convolution followed by ReLU, batch norm and a max over the whole width axis — musicnn's
 /// front-end block `max_w bn(relu(conv(x) + b))` — fused so the `[n, h, w, c]` activation is
 /// never materialised.
@@ -22,16 +25,195 @@ public enum ConvMaxOverWidth {
     /// input channels and strides, and the same output height/width on `x`; the kernels' rows must
     /// lie inside one common window (automatically true for nested 'same' or equal 'valid' kernels).
     ///
-    /// The GEMMs run in `precision` (``WeightGEMM``); int8 scales activations by `activationScale`, or by
-    /// `max |x| / 127` of this input when `nil`.
+    /// The convolutions run by `method`, or as ``ConvPlan`` decided for these shapes (measuring both on the first
+    /// call): im2col + ``WeightGEMM`` in `precision` (int8 scales activations by `activationScale`, or by
+    /// `max |x| / 127` of this input when `nil`), or oneDNN's direct convolution (``DNNLConvolution``; one input
+    /// channel, stride 1, fp32 or bf16 only). Both give the same values up to float32 summation order (bf16: up to
+    /// the rounding of inputs and weights, which both methods do the same way).
     public static func forward(_ convs: [Conv2D], bns: [BatchNorm?], input x: Tensor,
                                blockBudget: Int = ConvMaxOverWidth.blockBudget,
-                               precision: InferencePrecision = .fp32, activationScale: Float? = nil) -> [Tensor] {
+                               precision: InferencePrecision = .fp32, activationScale: Float? = nil,
+                               method: ConvPlan.Method? = nil) -> [Tensor] {
         precondition(!convs.isEmpty && bns.count == convs.count, "ConvMaxOverWidth: \(convs.count) convs, \(bns.count) bns")
         for (c, bn) in zip(convs, bns) {
             precondition(c.activation == .relu || c.activation == .identity, "ConvMaxOverWidth: activation must be monotone")
             if let bn { precondition(bn.channels == c.outputChannels, "ConvMaxOverWidth: bn channels") }
         }
+        guard let key = planKey(convs, input: x, precision: precision) else {
+            return im2col(convs, bns: bns, input: x, blockBudget: blockBudget, precision: precision, activationScale: activationScale)
+        }
+        let chosen = method ?? ConvPlan.method(for: key) ?? measure(convs, bns: bns, input: x, key: key, blockBudget: blockBudget)
+        if chosen == .onednn, let r = try? onednn(convs, bns: bns, input: x, precision: precision) { return r }
+        return im2col(convs, bns: bns, input: x, blockBudget: blockBudget, precision: precision, activationScale: activationScale)
+    }
+
+    /// The plan key of a group oneDNN's direct convolution could run (one input channel, stride 1, not int8,
+    /// non-empty output), else `nil`.
+    static func planKey(_ convs: [Conv2D], input x: Tensor, precision: InferencePrecision) -> ConvPlan.Key? {
+        guard precision != .int8, x.rank == 4, x.shape[3] == 1, x.shape[0] > 0 else { return nil }
+        let h = x.shape[1], w = x.shape[2]
+        var rows: [[Int]] = []
+        for c in convs {
+            guard c.inputChannels == 1, c.strideH == 1, c.strideW == 1, c.outputChannels > 0 else { return nil }
+            let (oh, pt) = c.padding.output(inputSize: h, kernel: c.kernelHeight, stride: 1)
+            let (ow, pl) = c.padding.output(inputSize: w, kernel: c.kernelWidth, stride: 1)
+            guard oh > 0, ow > 0 else { return nil }
+            rows.append([c.kernelHeight, c.kernelWidth, c.outputChannels,
+                         pt, oh - 1 + c.kernelHeight - h - pt, pl, ow - 1 + c.kernelWidth - w - pl])
+        }
+        return ConvPlan.Key(h: h, w: w, precision: precision, convs: rows)
+    }
+
+    /// Times both methods on the first patches of `x`, alternating them (one untimed run each, then four timed
+    /// runs each, the best kept, so that load from other threads falls on both alike) and records the faster for
+    /// `key`. The choice is kept for the machine (``KernelPlanStore``), so this runs once per layer shape.
+    static func measure(_ convs: [Conv2D], bns: [BatchNorm?], input x: Tensor, key: ConvPlan.Key, blockBudget: Int) -> ConvPlan.Method {
+        let patches = Swift.min(x.shape[0], 2)
+        let xs = patches == x.shape[0] ? x
+            : Tensor(shape: [patches] + x.shape.dropFirst(), values: Array(x.values[0..<(patches * x.count / x.shape[0])]))
+        func seconds(_ body: () throws -> Void) rethrows -> Double {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            try body()
+            return Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        }
+        let im2colRun = { _ = im2col(convs, bns: bns, input: xs, blockBudget: blockBudget, precision: key.precision, activationScale: nil) }
+        let onednnRun = { _ = try onednn(convs, bns: bns, input: xs, precision: key.precision) }
+        var ti = Double.infinity, td: Double? = .infinity
+        for rep in 0..<5 {
+            let a = seconds(im2colRun)
+            let b = td == nil ? nil : try? seconds(onednnRun)
+            if b == nil { td = nil }
+            if rep > 0 {
+                ti = Swift.min(ti, a)
+                if let b, let d = td { td = Swift.min(d, b) }
+            }
+        }
+        return ConvPlan.decide(key, im2col: ti, onednn: td)
+    }
+
+    /// `bn(relu(v + b))` in place for one output row of `co` channels, `dst` holding `v`: the row's `max_w` (or
+    /// `min_w` where `s < 0`) of the raw convolution.
+    @inline(__always)
+    static func finishRow(_ dst: UnsafeMutablePointer<Float>, co: Int, relu: Bool, bias: UnsafePointer<Float>,
+                          scale s: UnsafePointer<Float>, shift t: UnsafePointer<Float>) {
+        for c in 0..<co {
+            var v = dst[c] + bias[c]
+            if relu { v = Swift.max(v, 0) }
+            dst[c] = v * s[c] + t[c]
+        }
+    }
+
+    /// Lane-wise max and min of `count` consecutive 16-float vectors starting at `v` (count ≥ 1).
+    @inline(__always)
+    static func maxMin(_ v: UnsafePointer<Float>, count: Int, max mx: UnsafeMutablePointer<Float>, min mn: UnsafeMutablePointer<Float>) {
+        var a = (v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13], v[14], v[15])
+        var b = a
+        var p = v + 16
+        for _ in 1..<Swift.max(count, 1) {
+            a = (Swift.max(a.0, p[0]), Swift.max(a.1, p[1]), Swift.max(a.2, p[2]), Swift.max(a.3, p[3]),
+                 Swift.max(a.4, p[4]), Swift.max(a.5, p[5]), Swift.max(a.6, p[6]), Swift.max(a.7, p[7]),
+                 Swift.max(a.8, p[8]), Swift.max(a.9, p[9]), Swift.max(a.10, p[10]), Swift.max(a.11, p[11]),
+                 Swift.max(a.12, p[12]), Swift.max(a.13, p[13]), Swift.max(a.14, p[14]), Swift.max(a.15, p[15]))
+            b = (Swift.min(b.0, p[0]), Swift.min(b.1, p[1]), Swift.min(b.2, p[2]), Swift.min(b.3, p[3]),
+                 Swift.min(b.4, p[4]), Swift.min(b.5, p[5]), Swift.min(b.6, p[6]), Swift.min(b.7, p[7]),
+                 Swift.min(b.8, p[8]), Swift.min(b.9, p[9]), Swift.min(b.10, p[10]), Swift.min(b.11, p[11]),
+                 Swift.min(b.12, p[12]), Swift.min(b.13, p[13]), Swift.min(b.14, p[14]), Swift.min(b.15, p[15]))
+            p += 16
+        }
+        withUnsafeBytes(of: a) { mx.update(from: $0.bindMemory(to: Float.self).baseAddress!, count: 16) }
+        withUnsafeBytes(of: b) { mn.update(from: $0.bindMemory(to: Float.self).baseAddress!, count: 16) }
+    }
+
+    /// The oneDNN method: one patch per oneDNN call, each reduced over width (16-lane max/min of the blocked output)
+    /// right after its convolution while the output is still in cache. Outside ``BLASThreads/withSingleThread(_:)``
+    /// the patches are spread over the cores, each call on its own thread (one patch keeps oneDNN's own threads
+    /// only half busy, and the reduction would run on one core).
+    static func onednn(_ convs: [Conv2D], bns: [BatchNorm?], input x: Tensor, precision: InferencePrecision) throws -> [Tensor] {
+        guard let key = planKey(convs, input: x, precision: precision) else {
+            throw DNNLError(call: "ConvMaxOverWidth.onednn: shapes oneDNN's direct convolution does not take", status: -1)
+        }
+        let n = x.shape[0], h = x.shape[1], w = x.shape[2]
+        var outs: [Tensor] = []
+        var bf: [UInt16] = []
+        if precision == .bf16 {
+            bf = [UInt16](repeating: 0, count: x.count)
+            x.values.withUnsafeBufferPointer { xb in bf.withUnsafeMutableBufferPointer { LowPrecision.toBFloat16(xb.baseAddress!, $0.baseAddress!, count: xb.count) } }
+        }
+        let threads = BLASThreads.isSingleThreaded ? 1 : Swift.min(n, ProcessInfo.processInfo.activeProcessorCount)
+        for (i, conv) in convs.enumerated() {
+            let p = key.convs[i]
+            let co = conv.outputChannels
+            let shape = DNNLConvolution.Shape(n: 1, h: h, w: w, kh: p[0], kw: p[1], co: co, padTop: p[3],
+                                              padBottom: p[4], padLeft: p[5], padRight: p[6], precision: precision)
+            let prim = try DNNLConvolution.cached(shape)
+            let wts = try prim.reorderedWeights(conv.weights)
+            let oh = shape.oh
+            var out = Tensor(shape: [n, oh, co])
+            let scale = bns[i]?.scale ?? [Float](repeating: 1, count: co)
+            let shift = bns[i]?.shift ?? [Float](repeating: 0, count: co)
+            let failure = Locked<Error?>(nil)
+            try x.values.withUnsafeBufferPointer { xb in
+                try bf.withUnsafeBufferPointer { bb in
+                    try out.values.withUnsafeMutableBufferPointer { ob in
+                        try conv.bias.withUnsafeBufferPointer { bias in
+                            try scale.withUnsafeBufferPointer { sc in
+                                try shift.withUnsafeBufferPointer { sh in
+                                    nonisolated(unsafe) let src = precision == .bf16 ? UnsafeRawPointer(bb.baseAddress!) : UnsafeRawPointer(xb.baseAddress!)
+                                    let patchBytes = h * w * (precision == .bf16 ? 2 : 4)
+                                    nonisolated(unsafe) let o = ob.baseAddress!, bp = bias.baseAddress!, sp = sc.baseAddress!, tp = sh.baseAddress!
+                                    let relu = conv.activation == .relu
+                                    @Sendable func patches(_ first: Int, _ step: Int) throws {
+                                        let z = UnsafeMutablePointer<Float>.allocate(capacity: shape.outputCount)
+                                        defer { z.deallocate() }
+                                        for patch in stride(from: first, to: n, by: step) {
+                                            try prim.run(x: src + patch * patchBytes, weights: wts, z: z)
+                                            reduce(z, shape: shape, relu: relu, bias: bp, scale: sp, shift: tp, into: o + patch * oh * co)
+                                        }
+                                    }
+                                    if threads <= 1 {
+                                        try patches(0, 1)
+                                    } else {
+                                        BLASThreads.withSingleThread {
+                                            DispatchQueue.concurrentPerform(iterations: threads) { t in
+                                                do { try patches(t, threads) } catch { failure.withLock { $0 = error } }
+                                            }
+                                        }
+                                        if let e = failure.value { throw e }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            outs.append(out)
+        }
+        return outs
+    }
+
+    /// One patch's blocked convolution output `z` (``DNNLConvolution``, `n = 1`) → `[oh, co]` rows of
+    /// `bn(relu(max_w z + b))` (`min_w` where the batch norm scale is negative).
+    static func reduce(_ z: UnsafePointer<Float>, shape: DNNLConvolution.Shape, relu: Bool, bias: UnsafePointer<Float>,
+                       scale s: UnsafePointer<Float>, shift t: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>) {
+        let oh = shape.oh, ow = shape.ow, co = shape.co, cb = shape.paddedChannels / 16
+        let mx = UnsafeMutablePointer<Float>.allocate(capacity: 32), mn = mx + 16
+        defer { mx.deallocate() }
+        for r in 0..<oh {
+            let dst = out + r * co
+            for blk in 0..<cb {
+                maxMin(z + ((blk * oh + r) * ow) * 16, count: ow, max: mx, min: mn)
+                for l in 0..<Swift.min(16, co - blk * 16) {
+                    let c = blk * 16 + l
+                    dst[c] = s[c] < 0 ? mn[l] : mx[l]
+                }
+            }
+            finishRow(dst, co: co, relu: relu, bias: bias, scale: s, shift: t)
+        }
+    }
+
+    /// The im2col method: blocks of output rows, one shared im2col matrix, one weight GEMM per convolution.
+    static func im2col(_ convs: [Conv2D], bns: [BatchNorm?], input x: Tensor, blockBudget: Int,
+                       precision: InferencePrecision, activationScale: Float?) -> [Tensor] {
         let cols = SharedWindowColumns(convs, input: x)
         let (n, oh, ow, kWin) = (cols.n, cols.oh, cols.ow, cols.windowLength)
         var outs = convs.map { Tensor(shape: [n, oh, $0.outputChannels]) }
@@ -79,11 +261,8 @@ public enum ConvMaxOverWidth {
                                             for q in 1..<max(ow, 1) { mn = min(mn, base[q * co + c]) }
                                             dst[c] = mn
                                         }
-                                        for c in 0..<co {
-                                            var v = dst[c] + bias[c]
-                                            if relu { v = max(v, 0) }
-                                            dst[c] = v * s[c] + t[c]
-                                        }
+                                        finishRow(dst, co: co, relu: relu, bias: bias.baseAddress!,
+                                                  scale: s.baseAddress!, shift: t.baseAddress!)
                                     }
                                 }
                             }

@@ -83,6 +83,13 @@ struct ModelBenchmarkCommand {
         }
         print("\nkernels that ran: OpenBLAS core \(PrecisionBenchmark.openblasCore); oneDNN ISA \(DNNLEngine.effectiveISA)")
         for (impl, shapes) in DNNLMatMul.implementationsUsed.sorted(by: { $0.key < $1.key }) { print("  oneDNN matmul \(impl): \(shapes) shapes") }
+        for (impl, shapes) in DNNLConvolution.implementationsUsed.sorted(by: { $0.key < $1.key }) { print("  oneDNN \(impl): \(shapes) shapes") }
+        print("  kernel choices kept for this machine in \(KernelPlanStore.path ?? "(nowhere: GENREKIT_KERNEL_PLAN=off)"); delete it to measure again")
+        for d in ConvPlan.decisions {
+            print(String(format: "  front-end plan %@ → %@ (im2col + GEMM %.3f ms, oneDNN convolution %@, on 2 patches when measured)",
+                         d.key.description as NSString, d.method.rawValue as NSString, d.im2colSeconds * 1e3,
+                         (d.onednnSeconds.map { String(format: "%.3f ms", $0 * 1e3) } ?? "unavailable") as NSString))
+        }
         for d in GEMMPlan.decisions {
             print(String(format: "  fp32 plan n=%4d k=%5d → %@ (OpenBLAS %.3f ms, oneDNN %.3f ms)", d.n, d.k, d.backend.rawValue as NSString,
                          d.openblasSeconds * 1e3, d.onednnSeconds * 1e3))

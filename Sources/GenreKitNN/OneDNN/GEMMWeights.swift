@@ -10,6 +10,28 @@ public final class GEMMWeights: @unchecked Sendable {
     private let lock = NSLock()
     private var bf16: [UInt16]?
     private var int8: (values: [Int8], scales: [Float])?
+    private var derivedForms: [String: Derived] = [:]
+
+    /// The weights in a library's own layout (e.g. oneDNN's blocked convolution weights): 64-byte aligned bytes,
+    /// owned here for the weights' lifetime.
+    public final class Derived: @unchecked Sendable {
+        public let bytes: UnsafeMutableRawPointer
+        public let byteCount: Int
+        init(byteCount: Int) {
+            self.byteCount = byteCount
+            bytes = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(byteCount, 64), alignment: 64)
+        }
+        deinit { bytes.deallocate() }
+    }
+
+    /// The form of these weights named `key`, made by `make` on first use and kept.
+    public func derived(_ key: String, _ make: () throws -> Derived) rethrows -> Derived {
+        lock.lock(); defer { lock.unlock() }
+        if let d = derivedForms[key] { return d }
+        let d = try make()
+        derivedForms[key] = d
+        return d
+    }
 
     public init(values: [Float], k: Int, n: Int) {
         precondition(values.count == k * n, "GEMMWeights: \(values.count) values are not \(k) × \(n)")
