@@ -61,7 +61,7 @@ public enum ConvMaxOverWidth {
             rows.append([c.kernelHeight, c.kernelWidth, c.outputChannels,
                          pt, oh - 1 + c.kernelHeight - h - pt, pl, ow - 1 + c.kernelWidth - w - pl])
         }
-        return ConvPlan.Key(h: h, w: w, precision: precision, convs: rows)
+        return ConvPlan.Key(h: h, w: w, precision: precision, convs: rows, singleThreaded: BLASThreads.isSingleThreaded)
     }
 
     /// Times both methods on the first patches of `x`, alternating them (one untimed run each, then four timed

@@ -9,20 +9,23 @@ import Foundation
 public enum ConvPlan {
     public enum Method: String, Sendable { case im2col, onednn }
 
-    /// The shapes a decision holds for: input height and width, precision, and each convolution's
-    /// `[kh, kw, co, padTop, padBottom, padLeft, padRight]`.
+    /// The shapes a decision holds for: input height and width, precision, each convolution's
+    /// `[kh, kw, co, padTop, padBottom, padLeft, padRight]`, and whether the call runs on one thread (inside
+    /// `BLASThreads.withSingleThread`, as the tagger runs its chunks) or on all cores: the faster method differs.
     public struct Key: Hashable, Sendable, CustomStringConvertible {
         public var h: Int, w: Int
         public var precision: InferencePrecision
         public var convs: [[Int]]
+        public var singleThreaded: Bool
 
         /// The key in ``KernelPlanStore``.
         var stored: String {
-            "conv \(precision.rawValue) \(h)x\(w) " + convs.map { $0.map(String.init).joined(separator: ",") }.joined(separator: " ")
+            "conv \(precision.rawValue) \(singleThreaded ? "1 thread" : "all cores") \(h)x\(w) " + convs.map { $0.map(String.init).joined(separator: ",") }.joined(separator: " ")
         }
 
         public var description: String {
             convs.map { "\($0[0])×\($0[1])→\($0[2])" }.joined(separator: "+") + " on \(h)×\(w) \(precision.rawValue)"
+                + (singleThreaded ? ", 1 thread" : ", all cores")
         }
     }
 
