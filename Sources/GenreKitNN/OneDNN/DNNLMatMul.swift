@@ -24,30 +24,22 @@ public final class DNNLMatMul: @unchecked Sendable {
     }
 
     public let shape: Shape
+    private let primitive: DNNLPrimitive
+    private let srcMD: dnnl_memory_desc_t, weiMD: dnnl_memory_desc_t, dstMD: dnnl_memory_desc_t
     /// oneDNN's implementation name (`dnnl_query_impl_info_str`), e.g. `brg:avx512_core_bf16`.
-    public let implementation: String
-    private let primitive: dnnl_primitive_t
-    private var srcMD = dnnl_memory_desc_t(), weiMD = dnnl_memory_desc_t(), dstMD = dnnl_memory_desc_t()
-    private var scratchMD = dnnl_memory_desc_t()
-    private let scratchBytes: Int
+    public var implementation: String { primitive.implementation }
 
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var cache: [Shape: DNNLMatMul] = [:]
+    private static let cache = DNNLPrimitiveCache<Shape, DNNLMatMul>()
 
     /// The process's primitive for `shape` (made on first use).
     public static func cached(_ shape: Shape) throws -> DNNLMatMul {
-        lock.lock(); defer { lock.unlock() }
-        if let p = cache[shape] { return p }
-        let p = try DNNLMatMul(shape)
-        cache[shape] = p
-        return p
+        try cache.primitive(shape) { try DNNLMatMul(shape) }
     }
 
     /// Implementations of every primitive made so far, with how many shapes each ran (for the benchmarks).
     public static var implementationsUsed: [String: Int] {
-        lock.lock(); defer { lock.unlock() }
         var r: [String: Int] = [:]
-        for p in cache.values { r["\(p.shape.precision.rawValue): \(p.implementation)", default: 0] += 1 }
+        for p in cache.all { r["\(p.shape.precision.rawValue): \(p.implementation)", default: 0] += 1 }
         return r
     }
 
@@ -62,60 +54,31 @@ public final class DNNLMatMul: @unchecked Sendable {
         case .bf16: (srcT, weiT) = (dnnl_bf16, dnnl_bf16)
         case .int8: (srcT, weiT) = (dnnl_s8, dnnl_s8)
         }
-        try Self.initMD(&srcMD, [s.m, s.k], s.transposeA ? [1, s.lda] : [s.lda, 1], srcT)
-        try Self.initMD(&weiMD, [s.k, s.n], s.transposeB ? [1, s.ldb] : [s.ldb, 1], weiT)
-        try Self.initMD(&dstMD, [s.m, s.n], [s.ldc, 1], dnnl_f32)
+        var src = try Self.md([s.m, s.k], s.transposeA ? [1, s.lda] : [s.lda, 1], srcT)
+        var wei = try Self.md([s.k, s.n], s.transposeB ? [1, s.ldb] : [s.ldb, 1], weiT)
+        var dst = try Self.md([s.m, s.n], [s.ldc, 1], dnnl_f32)
+        (srcMD, weiMD, dstMD) = (src, wei, dst)
         var desc = dnnl_matmul_desc_t()
-        try dnnlCheck(dnnl_matmul_desc_init(&desc, &srcMD, &weiMD, nil, &dstMD), "dnnl_matmul_desc_init")
-        var attr: dnnl_primitive_attr_t?
-        try dnnlCheck(dnnl_primitive_attr_create(&attr), "dnnl_primitive_attr_create")
+        try dnnlCheck(dnnl_matmul_desc_init(&desc, &src, &wei, nil, &dst), "dnnl_matmul_desc_init")
+        let attr = try DNNLPrimitive.attributes(accumulate: s.accumulate)
         defer { dnnl_primitive_attr_destroy(attr) }
-        // Scratch memory comes with each execution, so one primitive may run on several threads at once.
-        try dnnlCheck(dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user), "dnnl_primitive_attr_set_scratchpad_mode")
-        if s.accumulate {
-            var ops: dnnl_post_ops_t?
-            try dnnlCheck(dnnl_post_ops_create(&ops), "dnnl_post_ops_create")
-            defer { dnnl_post_ops_destroy(ops) }
-            try dnnlCheck(dnnl_post_ops_append_sum(ops, 1), "dnnl_post_ops_append_sum")
-            try dnnlCheck(dnnl_primitive_attr_set_post_ops(attr, ops), "dnnl_primitive_attr_set_post_ops")
-        }
         var pd: dnnl_primitive_desc_t?
         try withUnsafePointer(to: &desc) { d in
             try dnnlCheck(dnnl_primitive_desc_create(&pd, UnsafeRawPointer(d), attr, engine.engine, nil),
                           "dnnl_primitive_desc_create(matmul \(s.precision.rawValue) \(s.m)×\(s.k)·\(s.k)×\(s.n))")
         }
         defer { dnnl_primitive_desc_destroy(pd) }
-        var info: UnsafePointer<CChar>?
-        withUnsafeMutablePointer(to: &info) { p in
-            _ = dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, UnsafeMutableRawPointer(p))
-        }
-        implementation = info.map { String(cString: $0) } ?? "unknown"
-        if let sp = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0) {
-            scratchMD = sp.pointee
-            scratchBytes = dnnl_memory_desc_get_size(sp)
-        } else {
-            scratchBytes = 0
-        }
-        var prim: dnnl_primitive_t?
-        try dnnlCheck(dnnl_primitive_create(&prim, pd), "dnnl_primitive_create(matmul)")
-        primitive = prim!
+        primitive = try DNNLPrimitive(pd, name: "matmul")
     }
 
-    deinit { dnnl_primitive_destroy(primitive) }
-
-    private static func initMD(_ md: inout dnnl_memory_desc_t, _ dims: [Int], _ strides: [Int], _ t: dnnl_data_type_t) throws {
-        var d: dnnl_dims_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var st: dnnl_dims_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &d) { b in for (i, v) in dims.enumerated() { b.storeBytes(of: Int64(v), toByteOffset: 8 * i, as: Int64.self) } }
-        withUnsafeMutableBytes(of: &st) { b in for (i, v) in strides.enumerated() { b.storeBytes(of: Int64(v), toByteOffset: 8 * i, as: Int64.self) } }
-        try withUnsafePointer(to: &d) { dp in
-            try withUnsafePointer(to: &st) { sp in
-                try dnnlCheck(dnnl_memory_desc_init_by_strides(&md, Int32(dims.count),
-                                                               UnsafeRawPointer(dp).assumingMemoryBound(to: Int64.self),
-                                                               t, UnsafeRawPointer(sp).assumingMemoryBound(to: Int64.self)),
-                              "dnnl_memory_desc_init_by_strides")
+    private static func md(_ dims: [Int], _ strides: [Int], _ t: dnnl_data_type_t) throws -> dnnl_memory_desc_t {
+        var md = dnnl_memory_desc_t()
+        try DNNLPrimitive.withDims(dims) { d in
+            try DNNLPrimitive.withDims(strides) { st in
+                try dnnlCheck(dnnl_memory_desc_init_by_strides(&md, Int32(dims.count), d, t, st), "dnnl_memory_desc_init_by_strides")
             }
         }
+        return md
     }
 
     /// Runs the product: `a` and `b` hold elements of the primitive's types (Float, bfloat16 bits as UInt16, Int8),
@@ -123,28 +86,6 @@ public final class DNNLMatMul: @unchecked Sendable {
     /// Safe to call from several threads at once (scratch memory and stream per call); inside
     /// `BLASThreads.withSingleThread` it runs on the calling thread only (``DNNLThreads``).
     public func run(a: UnsafeRawPointer, b: UnsafeRawPointer, c: UnsafeMutablePointer<Float>) throws {
-        guard let engine = DNNLEngine.shared else { return }
-        var mems: [dnnl_memory_t?] = []
-        defer { for m in mems { dnnl_memory_destroy(m) } }
-        func memory(_ md: inout dnnl_memory_desc_t, _ p: UnsafeRawPointer) throws -> dnnl_memory_t {
-            var m: dnnl_memory_t?
-            try dnnlCheck(dnnl_memory_create(&m, &md, engine.engine, UnsafeMutableRawPointer(mutating: p)), "dnnl_memory_create")
-            mems.append(m)
-            return m!
-        }
-        var args = [
-            dnnl_exec_arg_t(arg: DNNL_ARG_SRC, memory: try memory(&srcMD, a)),
-            dnnl_exec_arg_t(arg: DNNL_ARG_WEIGHTS, memory: try memory(&weiMD, b)),
-            dnnl_exec_arg_t(arg: DNNL_ARG_DST, memory: try memory(&dstMD, UnsafeRawPointer(c))),
-        ]
-        let scratch = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(scratchBytes, 64), alignment: 64)
-        defer { scratch.deallocate() }
-        if scratchBytes > 0 { args.append(dnnl_exec_arg_t(arg: DNNL_ARG_SCRATCHPAD, memory: try memory(&scratchMD, scratch))) }
-        let stream = try engine.makeStream()
-        defer { dnnl_stream_destroy(stream) }
-        try DNNLThreads.withCallerThreads {
-            try dnnlCheck(dnnl_primitive_execute(primitive, stream, Int32(args.count), &args), "dnnl_primitive_execute(matmul)")
-            try dnnlCheck(dnnl_stream_wait(stream), "dnnl_stream_wait")
-        }
+        try primitive.execute([(DNNL_ARG_SRC, srcMD, a), (DNNL_ARG_WEIGHTS, weiMD, b), (DNNL_ARG_DST, dstMD, UnsafeRawPointer(c))])
     }
 }
