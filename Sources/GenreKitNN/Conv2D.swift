@@ -110,6 +110,34 @@ public struct Conv2D: Sendable, Equatable {
             ChannelEpilogue.apply(out, rows: m, channels: co, bias: bias, activation: activation, bn: bn, zeroInput: true)
             return
         }
+        let rowsPerBlock = Swift.max(1, Swift.min(m, Conv2D.im2colBudget / Swift.max(k + co, 1)))
+        if precision == .int8, var sa = activationScale {
+            // The input quantised once, the im2col built from its int8 values (the same A_q as quantising the
+            // float im2col, with one rounding per input value instead of one per window it falls in).
+            if !(sa > 0) { sa = 1 }
+            let count = n * h * w * ci
+            let xq = UnsafeMutablePointer<Int8>.allocate(capacity: count)
+            defer { xq.deallocate() }
+            LowPrecision.toInt8(x, xq, count: count, inverseScale: 1 / sa)
+            if kh == 1 && kw == 1 && strideH == 1 && strideW == 1 && pt == 0 && pl == 0 {
+                WeightGEMM.runInt8(m: m, k: k, quantized: xq, lda: k, weights: weights, c: out, ldc: co, activationScale: sa)
+                epilogue(out, rows: m, bn: bn)
+                return
+            }
+            let col = UnsafeMutablePointer<Int8>.allocate(capacity: rowsPerBlock * k)
+            defer { col.deallocate() }
+            var start = 0
+            while start < m {
+                let rows = Swift.min(rowsPerBlock, m - start)
+                Im2Col.fill(col, x: UnsafePointer(xq), h: h, w: w, c: ci, kh: kh, kw: kw, sh: strideH, sw: strideW,
+                            pt: pt, pl: pl, oh: oh, ow: ow, firstRow: start, rows: rows)
+                let dst = out + start * co
+                WeightGEMM.runInt8(m: rows, k: k, quantized: col, lda: k, weights: weights, c: dst, ldc: co, activationScale: sa)
+                epilogue(dst, rows: rows, bn: bn)
+                start += rows
+            }
+            return
+        }
         do {
             if kh == 1 && kw == 1 && strideH == 1 && strideW == 1 && pt == 0 && pl == 0 {
                 WeightGEMM.run(m: m, k: k, a: x, lda: k, weights: weights, c: out, ldc: co,
@@ -119,7 +147,6 @@ public struct Conv2D: Sendable, Equatable {
             }
             // Block rows so that the im2col block and the output block it feeds stay cache-sized
             // (the epilogue then runs on data the GEMM just wrote).
-            let rowsPerBlock = Swift.max(1, Swift.min(m, Conv2D.im2colBudget / Swift.max(k + co, 1)))
             let col = UnsafeMutablePointer<Float>.allocate(capacity: rowsPerBlock * k)
             defer { col.deallocate() }
             var start = 0
@@ -184,10 +211,11 @@ public enum Im2Col {
     /// Writes rows `firstRow ..< firstRow + rows` of the im2col matrix of an NHWC input
     /// `[·, h, w, c]` into `col` (row stride `kh·kw·c`). Row `m = (n·oh + y)·ow + x` holds the
     /// patch `x[n, y·sh − pt + i, x·sw − pl + j, :]` for `i < kh`, `j < kw` (row-major in
-    /// `i, j, c`), zero where the patch leaves the input.
-    public static func fill(_ col: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>,
-                            h: Int, w: Int, c: Int, kh: Int, kw: Int, sh: Int, sw: Int,
-                            pt: Int, pl: Int, oh: Int, ow: Int, firstRow: Int, rows: Int) {
+    /// `i, j, c`), zero where the patch leaves the input. Elements of any type whose zero is all zero bits
+    /// (float32 activations; int8 ones already quantised, so that each input value is quantised once).
+    public static func fill<T: BitwiseCopyable & AdditiveArithmetic>(
+        _ col: UnsafeMutablePointer<T>, x: UnsafePointer<T>, h: Int, w: Int, c: Int, kh: Int, kw: Int, sh: Int, sw: Int,
+        pt: Int, pl: Int, oh: Int, ow: Int, firstRow: Int, rows: Int) {
         let k = kh * kw * c
         let rowLen = kw * c
         let perImage = oh * ow
@@ -203,14 +231,14 @@ public enum Im2Col {
                 let ih = y * sh - pt + i
                 let d = dst + i * rowLen
                 if ih < 0 || ih >= h {
-                    d.update(repeating: 0, count: rowLen)
+                    d.update(repeating: .zero, count: rowLen)
                 } else if fullRow {
                     d.update(from: img + (ih * w + iw0) * c, count: rowLen)
                 } else {
                     for j in 0..<kw {
                         let iw = iw0 + j
                         if iw < 0 || iw >= w {
-                            (d + j * c).update(repeating: 0, count: c)
+                            (d + j * c).update(repeating: .zero, count: c)
                         } else {
                             (d + j * c).update(from: img + (ih * w + iw) * c, count: c)
                         }

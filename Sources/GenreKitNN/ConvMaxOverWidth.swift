@@ -43,7 +43,9 @@ public enum ConvMaxOverWidth {
             return im2col(convs, bns: bns, input: x, blockBudget: blockBudget, precision: precision, activationScale: activationScale)
         }
         let chosen = method ?? ConvPlan.method(for: key) ?? measure(convs, bns: bns, input: x, key: key, blockBudget: blockBudget)
-        if chosen == .onednn, let r = try? onednn(convs, bns: bns, input: x, precision: precision) { return r }
+        if chosen == .onednn {
+            do { return try onednn(convs, bns: bns, input: x, key: key) } catch { ConvPlan.fellBack(key, error) }
+        }
         return im2col(convs, bns: bns, input: x, blockBudget: blockBudget, precision: precision, activationScale: activationScale)
     }
 
@@ -77,7 +79,7 @@ public enum ConvMaxOverWidth {
             return Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
         }
         let im2colRun = { _ = im2col(convs, bns: bns, input: xs, blockBudget: blockBudget, precision: key.precision, activationScale: nil) }
-        let onednnRun = { _ = try onednn(convs, bns: bns, input: xs, precision: key.precision) }
+        let onednnRun = { _ = try onednn(convs, bns: bns, input: xs, key: key) }
         var ti = Double.infinity, td: Double? = .infinity
         for rep in 0..<5 {
             let a = seconds(im2colRun)
@@ -128,10 +130,8 @@ public enum ConvMaxOverWidth {
     /// right after its convolution while the output is still in cache. Outside ``BLASThreads/withSingleThread(_:)``
     /// the patches are spread over the cores, each call on its own thread (one patch keeps oneDNN's own threads
     /// only half busy, and the reduction would run on one core).
-    static func onednn(_ convs: [Conv2D], bns: [BatchNorm?], input x: Tensor, precision: InferencePrecision) throws -> [Tensor] {
-        guard let key = planKey(convs, input: x, precision: precision) else {
-            throw DNNLError(call: "ConvMaxOverWidth.onednn: shapes oneDNN's direct convolution does not take", status: -1)
-        }
+    static func onednn(_ convs: [Conv2D], bns: [BatchNorm?], input x: Tensor, key: ConvPlan.Key) throws -> [Tensor] {
+        let precision = key.precision
         let n = x.shape[0], h = x.shape[1], w = x.shape[2]
         var outs: [Tensor] = []
         var bf: [UInt16] = []
@@ -164,9 +164,15 @@ public enum ConvMaxOverWidth {
                                     let relu = conv.activation == .relu
                                     @Sendable func patches(_ first: Int, _ step: Int) throws {
                                         let z = UnsafeMutablePointer<Float>.allocate(capacity: shape.outputCount)
-                                        defer { z.deallocate() }
+                                        let folded = UnsafeMutablePointer<UInt16>.allocate(capacity: shape.foldsTaps ? shape.inputCount : 0)
+                                        defer { z.deallocate(); folded.deallocate() }
                                         for patch in stride(from: first, to: n, by: step) {
-                                            try prim.run(x: src + patch * patchBytes, weights: wts, z: z)
+                                            if shape.foldsTaps {
+                                                prim.foldInput((src + patch * patchBytes).assumingMemoryBound(to: UInt16.self), into: folded)
+                                                try prim.run(x: folded, weights: wts, z: z)
+                                            } else {
+                                                try prim.run(x: src + patch * patchBytes, weights: wts, z: z)
+                                            }
                                             reduce(z, shape: shape, relu: relu, bias: bp, scale: sp, shift: tp, into: o + patch * oh * co)
                                         }
                                     }
@@ -214,35 +220,49 @@ public enum ConvMaxOverWidth {
     /// The im2col method: blocks of output rows, one shared im2col matrix, one weight GEMM per convolution.
     static func im2col(_ convs: [Conv2D], bns: [BatchNorm?], input x: Tensor, blockBudget: Int,
                        precision: InferencePrecision, activationScale: Float?) -> [Tensor] {
-        let cols = SharedWindowColumns(convs, input: x)
+        // int8: s_a as given, or max |x| / 127; the input is quantised once and the im2col built from int8 values
+        // (the same A_q as quantising the float im2col, with a quarter of the bytes and one rounding per input value).
+        var scale: Float?
+        if precision == .int8 {
+            var s = activationScale ?? x.values.withUnsafeBufferPointer { LowPrecision.maxAbs($0.baseAddress!, count: $0.count) / 127 }
+            if !(s > 0) { s = 1 }
+            scale = s
+        }
+        let cols = SharedWindowColumns(convs, input: x, int8InverseScale: scale.map { 1 / $0 })
         let (n, oh, ow, kWin) = (cols.n, cols.oh, cols.ow, cols.windowLength)
         var outs = convs.map { Tensor(shape: [n, oh, $0.outputChannels]) }
         if n == 0 || oh == 0 || ow == 0 { return outs }
         let maxCo = convs.map(\.outputChannels).max()!
         let rowsPerBlock = cols.rowsPerBlock(budget: blockBudget)
-        let col = UnsafeMutablePointer<Float>.allocate(capacity: rowsPerBlock * ow * kWin)
+        let col = UnsafeMutablePointer<Float>.allocate(capacity: scale == nil ? rowsPerBlock * ow * kWin : 1)
+        let colQ = UnsafeMutablePointer<Int8>.allocate(capacity: scale == nil ? 1 : rowsPerBlock * ow * kWin)
         let z = UnsafeMutablePointer<Float>.allocate(capacity: rowsPerBlock * ow * max(maxCo, 1))
-        defer { col.deallocate(); z.deallocate() }
+        let minRow = UnsafeMutablePointer<Float>.allocate(capacity: max(maxCo, 1))
+        defer { col.deallocate(); colQ.deallocate(); z.deallocate(); minRow.deallocate() }
         let rowLen = cols.kw * cols.ci
 
         let scales = bns.enumerated().map { i, bn in bn?.scale ?? [Float](repeating: 1, count: convs[i].outputChannels) }
         let shifts = bns.enumerated().map { i, bn in bn?.shift ?? [Float](repeating: 0, count: convs[i].outputChannels) }
         x.values.withUnsafeBufferPointer { xb in
-            let scale = precision == .int8
-                ? (activationScale ?? LowPrecision.maxAbs(xb.baseAddress!, count: xb.count) / 127) : nil
             var first = 0
             while first < n * oh {
                 let rows = min(rowsPerBlock, n * oh - first)
                 let m = rows * ow
-                cols.fill(col, x: xb.baseAddress!, first: first, rows: rows)
+                if scale == nil { cols.fill(col, x: xb.baseAddress!, first: first, rows: rows) } else { cols.fill(colQ, first: first, rows: rows) }
                 for (i, conv) in convs.enumerated() {
                     let co = conv.outputChannels
                     if co == 0 { continue }
                     let k = conv.kernelHeight * rowLen
                     let offset = cols.columnOffset(i)
-                    WeightGEMM.run(m: m, k: k, a: col + offset, lda: kWin, weights: conv.weights, c: z, ldc: co,
-                                   precision: precision, activationScale: scale)
+                    if let scale {
+                        WeightGEMM.runInt8(m: m, k: k, quantized: colQ + offset, lda: kWin, weights: conv.weights, c: z, ldc: co,
+                                           activationScale: scale)
+                    } else {
+                        WeightGEMM.run(m: m, k: k, a: col + offset, lda: kWin, weights: conv.weights, c: z, ldc: co,
+                                       precision: precision)
+                    }
                     let relu = conv.activation == .relu
+                    let anyNegative = scales[i].contains { $0 < 0 }
                     outs[i].values.withUnsafeMutableBufferPointer { ob in
                         conv.bias.withUnsafeBufferPointer { bias in
                             scales[i].withUnsafeBufferPointer { s in
@@ -250,16 +270,26 @@ public enum ConvMaxOverWidth {
                                     for r in 0..<rows {
                                         let dst = ob.baseAddress! + (first + r) * co
                                         let base = z + r * ow * co
-                                        for c in 0..<co { dst[c] = base[c] }
-                                        // dst holds the max; a second pass finds the min only if needed.
-                                        for q in 1..<max(ow, 1) {
-                                            let src = base + q * co
-                                            for c in 0..<co { dst[c] = max(dst[c], src[c]) }
-                                        }
-                                        for c in 0..<co where s[c] < 0 {
-                                            var mn = base[c]
-                                            for q in 1..<max(ow, 1) { mn = min(mn, base[q * co + c]) }
-                                            dst[c] = mn
+                                        if anyNegative {
+                                            // max and min over the width in one contiguous pass; min where the
+                                            // batch norm's scale is negative.
+                                            minRow.update(from: base, count: co)
+                                            dst.update(from: base, count: co)
+                                            for q in 1..<max(ow, 1) {
+                                                let src = base + q * co
+                                                for c in 0..<co {
+                                                    let v = src[c]
+                                                    dst[c] = v >= dst[c] ? v : dst[c]
+                                                    minRow[c] = v < minRow[c] ? v : minRow[c]
+                                                }
+                                            }
+                                            for c in 0..<co where s[c] < 0 { dst[c] = minRow[c] }
+                                        } else {
+                                            dst.update(from: base, count: co)
+                                            for q in 1..<max(ow, 1) {
+                                                let src = base + q * co
+                                                for c in 0..<co { dst[c] = max(dst[c], src[c]) }
+                                            }
                                         }
                                         finishRow(dst, co: co, relu: relu, bias: bias.baseAddress!,
                                                   scale: s.baseAddress!, shift: t.baseAddress!)

@@ -21,9 +21,14 @@ public final class SharedWindowColumns {
     let rowLength: Int
     private let transposed: UnsafeMutablePointer<Float>?
     private let paddedHeight: Int
+    /// int8 only: the input quantised once (NHWC, or time-transposed and padded like ``transposed``).
+    private let quantizedInput: UnsafeMutablePointer<Int8>?
+    private let quantizedTransposed: UnsafeMutablePointer<Int8>?
 
-    /// Checks that `convs` can share one im2col over `x` and prepares it.
-    public init(_ convs: [Conv2D], input x: Tensor) {
+    /// Checks that `convs` can share one im2col over `x` and prepares it; with `int8InverseScale`, also the int8
+    /// input `clamp(round(x · int8InverseScale), ±127)` that ``fill(_:first:rows:)`` reads (each input value is
+    /// quantised once, not once per window it falls in).
+    public init(_ convs: [Conv2D], input x: Tensor, int8InverseScale: Float? = nil) {
         precondition(!convs.isEmpty, "SharedWindowColumns: no convolutions")
         precondition(x.rank == 4, "SharedWindowColumns: input must be NHWC, got \(x.shape)")
         (n, h, w, ci) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
@@ -62,9 +67,29 @@ public final class SharedWindowColumns {
         } else {
             transposed = nil
         }
+        if let inv = int8InverseScale {
+            func quantize(_ src: UnsafePointer<Float>, _ count: Int) -> UnsafeMutablePointer<Int8> {
+                let q = UnsafeMutablePointer<Int8>.allocate(capacity: Swift.max(count, 1))
+                LowPrecision.toInt8(src, q, count: count, inverseScale: inv)
+                return q
+            }
+            if let t = transposed {
+                quantizedTransposed = quantize(t, x.shape[0] * x.shape[2] * paddedHeight)
+                quantizedInput = nil
+            } else {
+                quantizedInput = x.values.withUnsafeBufferPointer { quantize($0.baseAddress!, $0.count) }
+                quantizedTransposed = nil
+            }
+        } else {
+            (quantizedInput, quantizedTransposed) = (nil, nil)
+        }
     }
 
-    deinit { transposed?.deallocate() }
+    deinit {
+        transposed?.deallocate()
+        quantizedInput?.deallocate()
+        quantizedTransposed?.deallocate()
+    }
 
     /// Output rows `(n, oh)` per block so that a block's im2col holds at most `budget` floats.
     public func rowsPerBlock(budget: Int) -> Int {
@@ -76,6 +101,19 @@ public final class SharedWindowColumns {
 
     /// Fills the im2col rows of output rows `first ..< first + rows` (each `ow` matrix rows) into `col`.
     public func fill(_ col: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, first: Int, rows: Int) {
+        fill(col, x: x, transposed: transposed.map { UnsafePointer($0) }, first: first, rows: rows)
+    }
+
+    /// The int8 im2col rows of output rows `first ..< first + rows`, from the input quantised at init
+    /// (`int8InverseScale`).
+    public func fill(_ col: UnsafeMutablePointer<Int8>, first: Int, rows: Int) {
+        precondition(quantizedInput != nil || quantizedTransposed != nil, "SharedWindowColumns: made without int8InverseScale")
+        fill(col, x: quantizedInput.map { UnsafePointer($0) }, transposed: quantizedTransposed.map { UnsafePointer($0) },
+             first: first, rows: rows)
+    }
+
+    private func fill<T: BitwiseCopyable & AdditiveArithmetic>(_ col: UnsafeMutablePointer<T>, x: UnsafePointer<T>?,
+                                                              transposed: UnsafePointer<T>?, first: Int, rows: Int) {
         if let tp = transposed {
             for r in 0..<rows {
                 let b = (first + r) / oh, y = (first + r) % oh
@@ -84,7 +122,7 @@ public final class SharedWindowColumns {
                                                                 count: windowLength)
                 }
             }
-        } else {
+        } else if let x {
             Im2Col.fill(col, x: x, h: h, w: w, c: ci, kh: windowHeight, kw: kw, sh: sh, sw: sw,
                         pt: -windowStart, pl: pl, oh: oh, ow: ow, firstRow: first * ow, rows: rows * ow)
         }

@@ -90,6 +90,9 @@ struct ModelBenchmarkCommand {
                          d.key.description as NSString, d.method.rawValue as NSString, d.im2colSeconds * 1e3,
                          (d.onednnSeconds.map { String(format: "%.3f ms", $0 * 1e3) } ?? "unavailable") as NSString))
         }
+        for f in ConvPlan.failures {
+            print("  front-end plan \(f.key) → oneDNN failed, ran im2col + GEMM instead: \(f.message)")
+        }
         for d in GEMMPlan.decisions {
             print(String(format: "  fp32 plan n=%4d k=%5d → %@ (OpenBLAS %.3f ms, oneDNN %.3f ms)", d.n, d.k, d.backend.rawValue as NSString,
                          d.openblasSeconds * 1e3, d.onednnSeconds * 1e3))

@@ -154,11 +154,112 @@ final class ConvMaxOverWidthTests: XCTestCase {
         }
     }
 
+    /// bf16 through oneDNN folds pairs of taps into two input channels (``DNNLConvolution/Shape/foldsTaps``): the
+    /// result is the float32 sum of the exact products of the bf16-rounded operands, within the same float32 bound
+    /// as the definition on those operands; folded along the width (odd and even `kw`, with and without width
+    /// padding) and along the height (odd and even `kh`, 'same' padding on both axes).
+    func testOneDNNBFloat16FoldedTapsMatchTheDefinitionOnRoundedOperands() throws {
+        guard InferencePrecision.bf16.effectiveHere.precision == .bf16 else {
+            throw XCTSkip("this CPU runs bf16 as fp32 (\(DNNLEngine.effectiveISA))")
+        }
+        var rng = TestRNG(seed: 29)
+        let bf = { (v: Float) in LowPrecision.float(bfloat16: LowPrecision.bfloat16(v)) }
+        var cases = oneDNNShapes(&rng)
+        for (h, w, kh, kw, pad, co) in [(14, 11, 3, 6, Padding.same, 17), (13, 12, 2, 5, .same, 9), (16, 7, 9, 2, .valid, 20),
+                                       (18, 8, 6, 3, .same, 4)] {
+            let conv = Conv2D(kernel: rng.tensor([kh, kw, 1, co]), bias: rng.array(co), padding: pad, activation: .relu)
+            cases.append((conv, randomBN(&rng, co), rng.tensor([2, h, w, 1], -1, 2)))
+        }
+        var folded = Set<Bool>()
+        for (conv, bn, x) in cases {
+            let key = try XCTUnwrap(ConvMaxOverWidth.planKey([conv], input: x, precision: .bf16))
+            let r = key.convs[0]
+            let shape = DNNLConvolution.Shape(n: 1, h: x.shape[1], w: x.shape[2], kh: r[0], kw: r[1], co: r[2], padTop: r[3],
+                                              padBottom: r[4], padLeft: r[5], padRight: r[6], precision: .bf16)
+            XCTAssertTrue(shape.foldsTaps, "\(shape)")
+            folded.insert(shape.foldsWidth)
+            let got = try ConvMaxOverWidth.onednn([conv], bns: [bn], input: x, key: key)[0]
+            let xr = Tensor(shape: x.shape, values: x.values.map(bf))
+            let cr = Conv2D(kernel: Tensor(shape: conv.kernel.shape, values: conv.kernel.values.map(bf)), bias: conv.bias,
+                            padding: conv.padding, activation: conv.activation)
+            let e = exact(cr, bn, xr)
+            let tol = bound(cr, bn, xr, e.values)
+            let diff = zip(got.values, e.values).map { abs(Double($0) - $1) }.max()!
+            XCTAssertLessThanOrEqual(diff, tol, "\(conv.kernel.shape) on \(x.shape): |Δ| \(diff) > \(tol)")
+        }
+        XCTAssertEqual(folded, [true, false])
+    }
+
     func testInt8NeverRunsTheOneDNNConvolution() {
         var rng = TestRNG(seed: 27)
         let (conv, bn, x) = oneDNNShapes(&rng)[0]
         let asked = ConvMaxOverWidth.forward([conv], bns: [bn], input: x, precision: .int8, method: .onednn)[0]
         XCTAssertEqual(asked, ConvMaxOverWidth.forward([conv], bns: [bn], input: x, precision: .int8, method: .im2col)[0])
+    }
+
+    /// int8 (the input quantised once, the im2col built from int8 values): `max_w bn(relu(s_a·s_w[c]·Σ q_a·q_w + b))`
+    /// with `q_a = clamp(round(x · (1/s_a)), ±127)` and the weights' per-channel quantisation, in double precision.
+    /// The integer sums are exact (|Σ| < 2²⁴); after them come one rounding for `s_a·s_w`, one for the product, one
+    /// each for the bias, the BN product and sum: within `|s|·3u·(|z| + |b|) + 2u·|y| + u·|t|` per channel.
+    func assertInt8MatchesTheDefinition(_ convs: [Conv2D], _ bns: [BatchNorm?], _ x: Tensor, scale: Float?,
+                                        file: StaticString = #filePath, line: UInt = #line) {
+        let sa = scale ?? x.values.map { abs($0) }.max()! / 127
+        let inv = 1 / sa
+        let qx = x.values.map { Double(Swift.min(Swift.max(($0 * inv).rounded(), -127), 127)) }
+        let ys = ConvMaxOverWidth.forward(convs, bns: bns, input: x, precision: .int8, activationScale: scale, method: .im2col)
+        let (n, h, w) = (x.shape[0], x.shape[1], x.shape[2])
+        for (conv, (bn, y)) in zip(convs, zip(bns, ys)) {
+            let q = conv.weights.quantized
+            let (kh, kw, co) = (conv.kernelHeight, conv.kernelWidth, conv.outputChannels)
+            let (oh, pt) = conv.padding.output(inputSize: h, kernel: kh, stride: 1)
+            let (ow, pl) = conv.padding.output(inputSize: w, kernel: kw, stride: 1)
+            XCTAssertEqual(y.shape, [n, oh, co], file: file, line: line)
+            var worstZ = [Double](repeating: 0, count: co)
+            var exact = [Double](repeating: 0, count: n * oh * co)
+            for b in 0..<n { for r in 0..<oh { for c in 0..<co {
+                var best = -Double.infinity
+                for p in 0..<ow {
+                    var sum = 0.0
+                    for i in 0..<kh { for j in 0..<kw {
+                        let t = r + i - pt, f = p + j - pl
+                        guard t >= 0, t < h, f >= 0, f < w else { continue }
+                        sum += qx[(b * h + t) * w + f] * Double(q.values[(i * kw + j) * co + c])
+                    } }
+                    XCTAssertLessThan(abs(sum), 0x1p24, file: file, line: line)
+                    let z0 = sum * Double(sa) * Double(q.scales[c])
+                    worstZ[c] = max(worstZ[c], abs(z0))
+                    var z = z0 + Double(conv.bias[c])
+                    if conv.activation == .relu { z = max(z, 0) }
+                    if let bn { z = z * Double(bn.scale[c]) + Double(bn.shift[c]) }
+                    best = max(best, z)
+                }
+                exact[(b * oh + r) * co + c] = best
+            } } }
+            let u = 0x1p-24, yMax = exact.map(abs).max()!
+            for i in 0..<exact.count {
+                let c = i % co
+                let s = Double(abs(bn?.scale[c] ?? 1))
+                let tol = s * 3 * u * (worstZ[c] + Double(abs(conv.bias[c]))) + 2 * u * yMax + u * Double(abs(bn?.shift[c] ?? 0))
+                XCTAssertLessThanOrEqual(abs(Double(y.values[i]) - exact[i]), tol, "\(conv.kernel.shape) element \(i)", file: file, line: line)
+            }
+        }
+    }
+
+    func testInt8MatchesTheDefinition() throws {
+        guard InferencePrecision.int8.effectiveHere.precision == .int8 else {
+            throw XCTSkip("this CPU runs int8 as fp32 (\(DNNLEngine.effectiveISA))")
+        }
+        var rng = TestRNG(seed: 28)
+        // Timbral-like 'valid' kernels (the general im2col), one calibrated scale that clips the largest inputs.
+        for (conv, bn, x) in oneDNNShapes(&rng) {
+            assertInt8MatchesTheDefinition([conv], [bn], x, scale: 1.5 / 127)
+        }
+        // Temporal-like nested 'same' column kernels sharing one im2col (the time-transposed copy), scale from x.
+        let x = rng.tensor([3, 26, 9, 1], -1, 2)
+        let convs = [16, 8, 4].map { kh in
+            Conv2D(kernel: rng.tensor([kh, 1, 1, 19]), bias: rng.array(19), padding: .same, activation: .relu)
+        }
+        assertInt8MatchesTheDefinition(convs, [randomBN(&rng, 19), nil, randomBN(&rng, 19)], x, scale: nil)
     }
 
     func testPlanMeasuresBothMethodsOnceAndKeepsTheWinner() throws {

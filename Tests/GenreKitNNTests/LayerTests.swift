@@ -56,6 +56,49 @@ final class LayerTests: XCTestCase {
         assertClose(Conv2D(kernel: k1, bias: b)(x), Naive.conv2d(x, k1, bias: b, strides: (1, 1), padding: .valid))
     }
 
+    /// int8 convolution (the input quantised once, im2col of int8 values): `bn(relu(s_a·s_w[c]·Σ q_a·q_w + b))`, with
+    /// `q_a = clamp(round(x · (1/s_a)), ±127)` and the weights' per-channel quantisation, in double precision. The
+    /// integer sums are exact; then one rounding for `s_a·s_w`, one for the product, one each for the bias, the BN
+    /// product and sum: within `|s|·3u·(|z| + |b|) + 2u·|y| + u·|t|`.
+    func testConvInt8MatchesTheDefinition() throws {
+        guard InferencePrecision.int8.effectiveHere.precision == .int8 else {
+            throw XCTSkip("this CPU runs int8 as fp32 (\(DNNLEngine.effectiveISA))")
+        }
+        var rng = TestRNG(seed: 14)
+        // musicnn's mid end (7×1 over time, 'same'), a 3×3 kernel, and the 1×1 fast path.
+        for (xShape, kShape, pad) in [([2, 30, 1, 6], [7, 1, 6, 5], Padding.same), ([2, 9, 7, 3], [3, 3, 3, 4], .same),
+                                      ([3, 5, 4, 8], [1, 1, 8, 6], .valid)] {
+            let x = rng.tensor(xShape, -2, 2)
+            let conv = Conv2D(kernel: rng.tensor(kShape), bias: rng.array(kShape[3]), padding: pad, activation: .relu)
+            let co = kShape[3]
+            let bn = BatchNorm(gamma: rng.array(co, -1.5, 1.5), beta: rng.array(co), mean: rng.array(co), variance: rng.array(co, 0.1, 2))
+            let sa: Float = 1.75 / 127                                   // clips the largest inputs
+            let y = conv(x, followedBy: bn, precision: .int8, activationScale: sa)
+            let q = conv.weights.quantized
+            let qx = Tensor(shape: x.shape, values: x.values.map { Swift.min(Swift.max(($0 * (1 / sa)).rounded(), -127), 127) })
+            let qk = Tensor(shape: conv.kernel.shape, values: q.values.map(Float.init))
+            // Σ q_a·q_w is a sum of integers below 2²⁴: exact in float32 whatever the order.
+            let sums = Naive.conv2d(qx, qk, bias: [Float](repeating: 0, count: co), strides: (1, 1), padding: pad)
+            XCTAssertEqual(y.shape, sums.shape)
+            let u = 0x1p-24
+            var exact = [Double](repeating: 0, count: sums.count), worstZ = [Double](repeating: 0, count: co)
+            for i in 0..<sums.count {
+                let c = i % co
+                XCTAssertLessThan(abs(sums.values[i]), 0x1p24)
+                let z0 = Double(sums.values[i]) * Double(sa) * Double(q.scales[c])
+                worstZ[c] = max(worstZ[c], abs(z0))
+                exact[i] = max(z0 + Double(conv.bias[c]), 0) * Double(bn.scale[c]) + Double(bn.shift[c])
+            }
+            let yMax = exact.map(abs).max()!
+            for i in 0..<exact.count {
+                let c = i % co
+                let tol = Double(abs(bn.scale[c])) * 3 * u * (worstZ[c] + Double(abs(conv.bias[c]))) + 2 * u * yMax
+                    + u * Double(abs(bn.shift[c]))
+                XCTAssertLessThanOrEqual(abs(Double(y.values[i]) - exact[i]), tol, "\(kShape) element \(i)")
+            }
+        }
+    }
+
     func testConvChannelSelection() {
         var rng = TestRNG(seed: 13)
         let x = rng.tensor([1, 8, 6, 2])

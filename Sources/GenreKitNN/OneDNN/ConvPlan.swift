@@ -19,8 +19,10 @@ public enum ConvPlan {
         public var singleThreaded: Bool
 
         /// The key in ``KernelPlanStore``.
+        /// (bf16 keys say `bf16 folded`: decisions measured before oneDNN's bf16 convolution folded its taps into two
+        /// channels are measured again.)
         var stored: String {
-            "conv \(precision.rawValue) \(singleThreaded ? "1 thread" : "all cores") \(h)x\(w) " + convs.map { $0.map(String.init).joined(separator: ",") }.joined(separator: " ")
+            "conv \(precision == .bf16 ? "bf16 folded" : precision.rawValue) \(singleThreaded ? "1 thread" : "all cores") \(h)x\(w) " + convs.map { $0.map(String.init).joined(separator: ",") }.joined(separator: " ")
         }
 
         public var description: String {
@@ -63,6 +65,27 @@ public enum ConvPlan {
             return m
         }
         return nil
+    }
+
+    /// Failures of oneDNN's convolution after the plan chose it, for the benchmarks: the key and oneDNN's message.
+    public static var failures: [(key: Key, message: String)] {
+        lock.lock(); defer { lock.unlock() }
+        return failed
+    }
+    nonisolated(unsafe) private static var failed: [(key: Key, message: String)] = []
+
+    /// oneDNN's convolution failed for `key` after the plan chose it: this process runs im2col for it from now on
+    /// (the kept plan file is left alone: the failure may be transient, e.g. memory), the failure is listed in
+    /// ``failures``, and `GENREKIT_DEBUG_GEMM=1` prints it.
+    static func fellBack(_ key: Key, _ error: Error) {
+        lock.lock()
+        let old = decided[key]
+        decided[key] = Decision(key: key, method: .im2col, im2colSeconds: old?.im2colSeconds ?? 0, onednnSeconds: old?.onednnSeconds)
+        failed.append((key, "\(error)"))
+        lock.unlock()
+        if ProcessInfo.processInfo.environment["GENREKIT_DEBUG_GEMM"] != nil {
+            FileHandle.standardError.write(Data("front end \(key): oneDNN's convolution failed, running im2col + GEMM: \(error)\n".utf8))
+        }
     }
 
     /// Records a measured decision (`onednn` nil: oneDNN could not run the group). The first decision for a key

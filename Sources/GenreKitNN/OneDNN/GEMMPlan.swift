@@ -34,13 +34,6 @@ public enum GEMMPlan {
         }.sorted { ($0.k, $0.n) < ($1.k, $1.n) }
     }
 
-    /// Forgets every decision (benchmarks that re-measure).
-    public static func reset() {
-        lock.lock(); defer { lock.unlock() }
-        decided = [:]
-        timings = [:]
-    }
-
     static func backend(for key: Key) -> Backend? {
         if let forced { return DNNLEngine.shared == nil ? .openblas : forced }
         if DNNLEngine.shared == nil { return .openblas }

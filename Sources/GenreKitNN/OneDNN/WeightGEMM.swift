@@ -1,3 +1,4 @@
+import CDNNL
 import Foundation
 
 /// The GEMM of a convolution or dense layer, `C[m × n] = A[m × k] · W[k × n]` (row-major, `A` float32 with row
@@ -86,13 +87,37 @@ public enum WeightGEMM {
 
     static func int8(m: Int, k: Int, a: UnsafePointer<Float>, lda: Int, w: GEMMWeights,
                      c: UnsafeMutablePointer<Float>, ldc: Int, scale: Float?) throws {
-        let p = try DNNLMatMul.cached(.init(m: m, n: w.n, k: k, lda: k, ldb: w.n, ldc: ldc, precision: .int8))
         var sa = scale ?? 0
         if scale == nil { for r in 0..<m { sa = Swift.max(sa, LowPrecision.maxAbs(a + r * lda, count: k)) }; sa /= 127 }
         if !(sa > 0) { sa = 1 }
         let aq = UnsafeMutablePointer<Int8>.allocate(capacity: m * k)
         defer { aq.deallocate() }
         for r in 0..<m { LowPrecision.toInt8(a + r * lda, aq + r * k, count: k, inverseScale: 1 / sa) }
+        try int8(m: m, k: k, quantized: aq, lda: k, w: w, c: c, ldc: ldc, scale: sa)
+    }
+
+    /// The int8 product of an `A` quantised by the caller, `A ≈ s_a · A_q` (`A_q` `m × k`, row stride `lda`; e.g. an
+    /// im2col of an input quantised once): `C = s_a · s_w[n] · (A_q · W_q)`, int32 sums (oneDNN). Where oneDNN cannot
+    /// run it, `s_a · A_q` times the float32 weights through OpenBLAS.
+    public static func runInt8(m: Int, k: Int, quantized aq: UnsafePointer<Int8>, lda: Int, weights w: GEMMWeights,
+                               c: UnsafeMutablePointer<Float>, ldc: Int, activationScale sa: Float) {
+        precondition(w.k == k, "WeightGEMM: weights are \(w.k) × \(w.n), A has \(k) columns")
+        if m == 0 || w.n == 0 { return }
+        do {
+            guard k > 0, DNNLEngine.shared != nil else { throw DNNLError(call: "dnnl_engine_create", status: Int(dnnl_unimplemented.rawValue)) }
+            try int8(m: m, k: k, quantized: aq, lda: lda, w: w, c: c, ldc: ldc, scale: sa)
+        } catch {
+            if ProcessInfo.processInfo.environment["GENREKIT_DEBUG_GEMM"] != nil { FileHandle.standardError.write(Data("\(error)\n".utf8)) }
+            let a = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(m * k, 1))
+            defer { a.deallocate() }
+            for r in 0..<m { for j in 0..<k { a[r * k + j] = sa * Float(aq[r * lda + j]) } }
+            openblas(m: m, k: k, a: a, lda: k, w: w, c: c, ldc: ldc)
+        }
+    }
+
+    static func int8(m: Int, k: Int, quantized aq: UnsafePointer<Int8>, lda: Int, w: GEMMWeights,
+                     c: UnsafeMutablePointer<Float>, ldc: Int, scale sa: Float) throws {
+        let p = try DNNLMatMul.cached(.init(m: m, n: w.n, k: k, lda: lda, ldb: w.n, ldc: ldc, precision: .int8))
         let q = w.quantized
         try q.values.withUnsafeBufferPointer { wp in try p.run(a: aq, b: wp.baseAddress!, c: c) }
         // C = s_a · s_w[n] · Σ (the int32 sums, as floats).
