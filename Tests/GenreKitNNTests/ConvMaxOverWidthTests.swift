@@ -1,5 +1,6 @@
 import XCTest
 @testable import GenreKitNN
+import GenreKitCore
 
 final class ConvMaxOverWidthTests: XCTestCase {
     /// Reference: materialise bn(relu(conv)) and take the max over axis 2.
@@ -188,6 +189,27 @@ final class ConvMaxOverWidthTests: XCTestCase {
             XCTAssertLessThanOrEqual(diff, tol, "\(conv.kernel.shape) on \(x.shape): |Δ| \(diff) > \(tol)")
         }
         XCTAssertEqual(folded, [true, false])
+    }
+
+    /// int8 on all cores splits the patches over threads (``ConvMaxOverWidth/int8AcrossCores``): integer sums and
+    /// one scale for the whole input, so the result equals one single-threaded call's to the bit.
+    func testInt8SplitOverCoresEqualsOneCall() throws {
+        guard InferencePrecision.int8.effectiveHere.precision == .int8 else {
+            throw XCTSkip("this CPU runs int8 as fp32 (\(DNNLEngine.effectiveISA))")
+        }
+        var rng = TestRNG(seed: 30)
+        let x = rng.tensor([5, 26, 9, 1], -1, 2)
+        let convs = [16, 8, 4].map { kh in
+            Conv2D(kernel: rng.tensor([kh, 1, 1, 19]), bias: rng.array(19), padding: .same, activation: .relu)
+        }
+        let bns: [BatchNorm?] = [randomBN(&rng, 19), nil, randomBN(&rng, 19)]
+        for scale in [nil, Float(1.5 / 127)] {
+            let split = ConvMaxOverWidth.forward(convs, bns: bns, input: x, precision: .int8, activationScale: scale)
+            let one = BLASThreads.withSingleThread {
+                ConvMaxOverWidth.forward(convs, bns: bns, input: x, precision: .int8, activationScale: scale)
+            }
+            for i in convs.indices { XCTAssertEqual(split[i].values.map(\.bitPattern), one[i].values.map(\.bitPattern), "conv \(i)") }
+        }
     }
 
     func testInt8NeverRunsTheOneDNNConvolution() {
