@@ -110,7 +110,7 @@ public struct Conv2D: Sendable, Equatable {
             ChannelEpilogue.apply(out, rows: m, channels: co, bias: bias, activation: activation, bn: bn, zeroInput: true)
             return
         }
-        let rowsPerBlock = Swift.max(1, Swift.min(m, Conv2D.im2colBudget / Swift.max(k + co, 1)))
+        let geometry = (n: n, h: h, w: w, ci: ci, oh: oh, ow: ow, pt: pt, pl: pl)
         if precision == .int8, var sa = activationScale {
             // The input quantised once, the im2col built from its int8 values (the same A_q as quantising the
             // float im2col, with one rounding per input value instead of one per window it falls in).
@@ -119,47 +119,43 @@ public struct Conv2D: Sendable, Equatable {
             let xq = UnsafeMutablePointer<Int8>.allocate(capacity: count)
             defer { xq.deallocate() }
             LowPrecision.toInt8(x, xq, count: count, inverseScale: 1 / sa)
-            if kh == 1 && kw == 1 && strideH == 1 && strideW == 1 && pt == 0 && pl == 0 {
-                WeightGEMM.runInt8(m: m, k: k, quantized: xq, lda: k, weights: weights, c: out, ldc: co, activationScale: sa)
-                epilogue(out, rows: m, bn: bn)
-                return
+            blocks(UnsafePointer(xq), geometry, into: out, bn: bn) { a, rows, c in
+                WeightGEMM.runInt8(m: rows, k: k, quantized: a, lda: k, weights: weights, c: c, ldc: co, activationScale: sa)
             }
-            let col = UnsafeMutablePointer<Int8>.allocate(capacity: rowsPerBlock * k)
-            defer { col.deallocate() }
-            var start = 0
-            while start < m {
-                let rows = Swift.min(rowsPerBlock, m - start)
-                Im2Col.fill(col, x: UnsafePointer(xq), h: h, w: w, c: ci, kh: kh, kw: kw, sh: strideH, sw: strideW,
-                            pt: pt, pl: pl, oh: oh, ow: ow, firstRow: start, rows: rows)
-                let dst = out + start * co
-                WeightGEMM.runInt8(m: rows, k: k, quantized: col, lda: k, weights: weights, c: dst, ldc: co, activationScale: sa)
-                epilogue(dst, rows: rows, bn: bn)
-                start += rows
+        } else {
+            blocks(x, geometry, into: out, bn: bn) { a, rows, c in
+                WeightGEMM.run(m: rows, k: k, a: a, lda: k, weights: weights, c: c, ldc: co,
+                               precision: precision, activationScale: activationScale)
             }
+        }
+    }
+
+    /// The GEMM of the whole output, `gemm(A, rows, C)` over the im2col matrix `A` (`rows × kh·kw·c_in`, elements of
+    /// the input's type), then the epilogue: a 1×1 stride-1 unpadded kernel reads `x` itself as `A`; otherwise in
+    /// blocks of output rows whose im2col and output stay cache-sized (the epilogue then runs on data the GEMM just
+    /// wrote).
+    private func blocks<T: BitwiseCopyable & AdditiveArithmetic>(
+        _ x: UnsafePointer<T>, _ g: (n: Int, h: Int, w: Int, ci: Int, oh: Int, ow: Int, pt: Int, pl: Int),
+        into out: UnsafeMutablePointer<Float>, bn: BatchNorm?,
+        gemm: (UnsafePointer<T>, Int, UnsafeMutablePointer<Float>) -> Void) {
+        let m = g.n * g.oh * g.ow, k = kernelHeight * kernelWidth * g.ci, co = outputChannels
+        if kernelHeight == 1 && kernelWidth == 1 && strideH == 1 && strideW == 1 && g.pt == 0 && g.pl == 0 {
+            gemm(x, m, out)
+            epilogue(out, rows: m, bn: bn)
             return
         }
-        do {
-            if kh == 1 && kw == 1 && strideH == 1 && strideW == 1 && pt == 0 && pl == 0 {
-                WeightGEMM.run(m: m, k: k, a: x, lda: k, weights: weights, c: out, ldc: co,
-                               precision: precision, activationScale: activationScale)
-                epilogue(out, rows: m, bn: bn)
-                return
-            }
-            // Block rows so that the im2col block and the output block it feeds stay cache-sized
-            // (the epilogue then runs on data the GEMM just wrote).
-            let col = UnsafeMutablePointer<Float>.allocate(capacity: rowsPerBlock * k)
-            defer { col.deallocate() }
-            var start = 0
-            while start < m {
-                let rows = Swift.min(rowsPerBlock, m - start)
-                Im2Col.fill(col, x: x, h: h, w: w, c: ci, kh: kh, kw: kw, sh: strideH, sw: strideW,
-                            pt: pt, pl: pl, oh: oh, ow: ow, firstRow: start, rows: rows)
-                let dst = out + start * co
-                WeightGEMM.run(m: rows, k: k, a: col, lda: k, weights: weights, c: dst, ldc: co,
-                               precision: precision, activationScale: activationScale)
-                epilogue(dst, rows: rows, bn: bn)
-                start += rows
-            }
+        let rowsPerBlock = Swift.max(1, Swift.min(m, Conv2D.im2colBudget / Swift.max(k + co, 1)))
+        let col = UnsafeMutablePointer<T>.allocate(capacity: rowsPerBlock * k)
+        defer { col.deallocate() }
+        var start = 0
+        while start < m {
+            let rows = Swift.min(rowsPerBlock, m - start)
+            Im2Col.fill(col, x: x, h: g.h, w: g.w, c: g.ci, kh: kernelHeight, kw: kernelWidth, sh: strideH, sw: strideW,
+                        pt: g.pt, pl: g.pl, oh: g.oh, ow: g.ow, firstRow: start, rows: rows)
+            let dst = out + start * co
+            gemm(col, rows, dst)
+            epilogue(dst, rows: rows, bn: bn)
+            start += rows
         }
     }
 
