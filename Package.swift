@@ -37,13 +37,14 @@ let package = Package(
         .systemLibrary(name: "CKissFFT", providers: [.apt(["libkissfft-dev"]), .brew(["kissfft"])]),
         .systemLibrary(name: "CSVM", providers: [.apt(["libsvm-dev"]), .brew(["libsvm"])]),
         .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"]), .brew(["onednn"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]),
 
         // Folds libmpg123's stderr lines into GenreKit's one-line warnings. The stdio calls it replaces reach libmpg123
         // without any linker flag: the linker exports an executable's definition of every symbol a shared library in the
         // link refers to (libsndfile → libmpg123 refers to fprintf, __fprintf_chk and fwrite), so no unsafeFlags, and
         // another package can depend on GenreKit.
         .target(name: "CDecoderMessages"),
-        .target(name: "GenreKitCore", dependencies: ["CBLAS"]),
+        .target(name: "GenreKitCore", dependencies: ["CBLAS", "CCrypto"]),
         .target(name: "GenreKitAudio", dependencies: ["CSndFile", "CSoxr", "CFFmpeg", "CDecoderMessages"]),
         .target(name: "GenreKitDSP", dependencies: ["GenreKitCore", "CKissFFT", "CBLAS"]),
         .target(name: "GenreKitNN", dependencies: ["GenreKitCore", "CBLAS", "CDNNL"]),

@@ -19,7 +19,7 @@ say() { echo "setup: $*" >&2; }
 changed=0
 
 # 1. Debian packages (C libraries through their -dev packages).
-packages=(pkg-config libsndfile1-dev libsoxr-dev libopenblas-dev libkissfft-dev libsvm-dev libdnnl-dev libsqlite3-dev
+packages=(pkg-config libsndfile1-dev libsoxr-dev libopenblas-dev libkissfft-dev libsvm-dev libdnnl-dev libssl-dev libsqlite3-dev
           libavformat-dev libavcodec-dev libavutil-dev libswresample-dev)
 # Encoders the audio tests use to make their fixtures (and ffmpeg, librosa's audioread fallback in reference/).
 packages+=(ffmpeg lame sox flac opus-tools vorbis-tools wavpack)
