@@ -10,19 +10,26 @@ import GenreKitBenchmarks
 struct Benchmark {
     static func main() throws {
         var args = Array(CommandLine.arguments.dropFirst())
+        if args.contains("--help") || args.contains("-h") || args.first == "help" { usage(); exit(0) }
         guard let what = args.first else { usage(); exit(2) }
         args.removeFirst()
-        switch what {
-        case "frontend": try FrontEndBenchmark(arguments: args).run()
-        case "model": try ModelBenchmarkCommand(arguments: args).run()
-        case "learning":
-            try LearningBenchmarkCommand().run()
-            try ModelSelectionBenchmark(arguments: args).run()
-        case "extract": try ExtractionBenchmarkCommand(arguments: args).run()
-        case "finetune": try FineTuneBenchmarkCommand(arguments: args).run()
-        case "yamnet": try YAMNetBenchmarkCommand(arguments: args).run()
-        case "catalog": try CatalogBenchmarkCommand(arguments: args).run()
-        default: usage(); exit(2)
+        do {
+            switch what {
+            case "frontend": try FrontEndBenchmark(arguments: args).run()
+            case "model": try ModelBenchmarkCommand(arguments: args).run()
+            case "learning":
+                let selection = try ModelSelectionBenchmark(arguments: args)
+                try LearningBenchmarkCommand().run()
+                try selection.run()
+            case "extract": try ExtractionBenchmarkCommand(arguments: args).run()
+            case "finetune": try FineTuneBenchmarkCommand(arguments: args).run()
+            case "yamnet": try YAMNetBenchmarkCommand(arguments: args).run()
+            case "catalog": try CatalogBenchmarkCommand(arguments: args).run()
+            default: throw BenchUsageError(description: "unknown benchmark \(what)")
+            }
+        } catch let e as BenchUsageError {
+            FileHandle.standardError.write(Data("genrekit-bench: \(e.description) (genrekit-bench --help lists the options)\n".utf8))
+            exit(2)
         }
     }
 
@@ -30,7 +37,7 @@ struct Benchmark {
         print("""
         usage: genrekit-bench frontend [--file F] [--repeat N]
                genrekit-bench learning [--songs 300] [--windows 8] [--features 753] [--classes 10]
-               genrekit-bench extract [--folder F] [--limit N]
+               genrekit-bench extract [--folder F] [--limit N] [--features SPEC]
                genrekit-bench finetune [--model MSD_musicnn] [--batch 32] [--steps 5] [--stages all,midend,backend,head]
                                        [--precisions fp32,bf16]
                genrekit-bench model [--file F] [--models MSD_musicnn,MTT_musicnn] [--repeat N] [--process no]
@@ -54,16 +61,45 @@ struct Benchmark {
     }
 }
 
-/// Parsed `--name value` options.
+/// Parsed `--name value` options of one subcommand. An unknown name, a name without a value or a value of the wrong
+/// kind is a ``BenchUsageError``, not a silently used default.
 struct Options {
-    var values: [String: String] = [:]
-    init(_ args: [String]) {
+    private var values: [String: String] = [:]
+
+    init(_ args: [String], known: Set<String>) throws {
         var i = 0
         while i < args.count {
-            if args[i].hasPrefix("--"), i + 1 < args.count { values[String(args[i].dropFirst(2))] = args[i + 1]; i += 2 } else { i += 1 }
+            let name = args[i].hasPrefix("--") ? String(args[i].dropFirst(2)) : ""
+            guard known.contains(name) else {
+                throw BenchUsageError(description: "unknown option \(args[i]); this command takes " + known.sorted().map { "--" + $0 }.joined(separator: ", "))
+            }
+            guard i + 1 < args.count else { throw BenchUsageError(description: "\(args[i]) needs a value") }
+            values[name] = args[i + 1]
+            i += 2
         }
     }
+
     subscript(_ key: String) -> String? { values[key] }
+
+    /// `--key N` as a positive whole number, or `defaultValue` when not given.
+    func int(_ key: String, default defaultValue: Int) throws -> Int {
+        guard let text = values[key] else { return defaultValue }
+        guard let n = Int(text), n > 0 else { throw BenchUsageError(description: "--\(key) takes a positive whole number, not \(text)") }
+        return n
+    }
+
+    /// `--key a,b,c`, each item parsed by `parse`, or `defaultValue` parsed the same way when not given.
+    func list<T>(_ key: String, default defaultValue: String, _ parse: (String) -> T?) throws -> [T] {
+        try (values[key] ?? defaultValue).split(separator: ",").map { item in
+            guard let v = parse(String(item)) else { throw BenchUsageError(description: "--\(key): unknown value \(item)") }
+            return v
+        }
+    }
+}
+
+/// A command line `genrekit-bench` cannot run: printed as one line, with the usage, exit status 2.
+struct BenchUsageError: Error, CustomStringConvertible {
+    let description: String
 }
 
 /// Median of run times, in seconds.

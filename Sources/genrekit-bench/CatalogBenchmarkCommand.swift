@@ -20,14 +20,15 @@ struct CatalogBenchmarkCommand {
     let vectors: Int
     let parts: Set<String>
 
-    init(arguments: [String]) {
-        let o = Options(arguments)
+    init(arguments: [String]) throws {
+        let o = try Options(arguments, known: ["folder", "features", "limit", "songs", "vectors", "parts"])
         folder = o["folder"] ?? "/tmp/sg_a"
         spec = o["features"] ?? "MSD_musicnn:max_pool"
-        limit = Int(o["limit"] ?? "") ?? 48
-        queueSongs = Int(o["songs"] ?? "") ?? 20_000
-        vectors = Int(o["vectors"] ?? "") ?? 100_000
-        parts = Set((o["parts"] ?? "add,queue,work,similar").split(separator: ",").map(String.init))
+        limit = try o.int("limit", default: 48)
+        queueSongs = try o.int("songs", default: 20_000)
+        vectors = try o.int("vectors", default: 100_000)
+        let all: Set<String> = ["add", "queue", "work", "similar"]
+        parts = Set(try o.list("parts", default: "add,queue,work,similar") { all.contains($0) ? $0 : nil })
     }
 
     func run() throws {

@@ -9,10 +9,10 @@ struct ExtractionBenchmarkCommand {
     let folder: String
     let limit: Int
     let spec: String
-    init(arguments: [String]) {
-        let o = Options(arguments)
+    init(arguments: [String]) throws {
+        let o = try Options(arguments, known: ["folder", "limit", "features"])
         folder = o["folder"] ?? "/tmp/sg_b"
-        limit = Int(o["limit"] ?? "") ?? 100
+        limit = try o.int("limit", default: 100)
         spec = o["features"] ?? "MSD_musicnn:max_pool"
     }
 

@@ -13,14 +13,14 @@ struct FineTuneBenchmarkCommand {
     let stages: [FineTuneStage]
     let precisions: [InferencePrecision]
 
-    init(arguments: [String]) {
-        let o = Options(arguments)
+    init(arguments: [String]) throws {
+        let o = try Options(arguments, known: ["model", "batch", "steps", "stages", "precisions"])
         model = o["model"] ?? "MSD_musicnn"
-        batch = Int(o["batch"] ?? "") ?? 32
-        steps = Int(o["steps"] ?? "") ?? 5
-        stages = (o["stages"] ?? "all,midend,backend,head").split(separator: ",").compactMap { FineTuneStage(rawValue: String($0)) }
-        precisions = (o["precisions"] ?? "fp32,bf16").split(separator: ",").compactMap { InferencePrecision(rawValue: String($0)) }
-            .filter { $0 != .int8 }
+        batch = try o.int("batch", default: 32)
+        steps = try o.int("steps", default: 5)
+        stages = try o.list("stages", default: "all,midend,backend,head") { FineTuneStage(rawValue: $0) }
+        precisions = try o.list("precisions", default: "fp32,bf16") { InferencePrecision(rawValue: $0) }
+        if precisions.contains(.int8) { throw BenchUsageError(description: "--precisions: fine-tuning runs in fp32 or bf16, not int8") }
     }
 
     func run() throws {

@@ -7,10 +7,10 @@ struct FrontEndBenchmark {
     let file: String?
     let repeats: Int
 
-    init(arguments: [String]) {
-        let o = Options(arguments)
+    init(arguments: [String]) throws {
+        let o = try Options(arguments, known: ["file", "repeat"])
         file = o["file"]
-        repeats = Int(o["repeat"] ?? "") ?? 5
+        repeats = try o.int("repeat", default: 5)
     }
 
     func run() throws {

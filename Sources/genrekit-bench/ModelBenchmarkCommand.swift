@@ -14,14 +14,17 @@ struct ModelBenchmarkCommand {
     /// Real recordings for the drift table (e.g. musicnn's two example MP3s), besides the synthetic song.
     let driftFiles: [String]
 
-    init(arguments: [String]) {
-        let o = Options(arguments)
+    init(arguments: [String]) throws {
+        let o = try Options(arguments, known: ["file", "models", "repeat", "process", "precisions", "drift-files"])
         file = o["file"]
-        models = (o["models"] ?? "MSD_musicnn,MTT_musicnn").split(separator: ",").map(String.init)
-        repeats = Int(o["repeat"] ?? "") ?? 3
-        processRuns = (o["process"] ?? "yes") != "no"
-        precisions = (o["precisions"] ?? "fp32,bf16,int8").split(separator: ",").compactMap { InferencePrecision(rawValue: String($0)) }
-        driftFiles = (o["drift-files"] ?? "").split(separator: ",").map(String.init)
+        models = try o.list("models", default: "MSD_musicnn,MTT_musicnn") { ModelArchitecture.named($0) == nil ? nil : $0 }
+        repeats = try o.int("repeat", default: 3)
+        guard let process = ["yes": true, "no": false][o["process"] ?? "yes"] else {
+            throw BenchUsageError(description: "--process takes yes or no, not \(o["process"]!)")
+        }
+        processRuns = process
+        precisions = try o.list("precisions", default: "fp32,bf16,int8") { InferencePrecision(rawValue: $0) }
+        driftFiles = try o.list("drift-files", default: "") { $0 }
     }
 
     func run() throws {

@@ -8,12 +8,12 @@ import GenreKitBenchmarks
 struct ModelSelectionBenchmark {
     let songs: Int, windows: Int, features: Int, classes: Int
 
-    init(arguments: [String]) {
-        let o = Options(arguments)
-        songs = Int(o["songs"] ?? "") ?? 300
-        windows = Int(o["windows"] ?? "") ?? 8
-        features = Int(o["features"] ?? "") ?? 753
-        classes = Int(o["classes"] ?? "") ?? 10
+    init(arguments: [String]) throws {
+        let o = try Options(arguments, known: ["songs", "windows", "features", "classes"])
+        songs = try o.int("songs", default: 300)
+        windows = try o.int("windows", default: 8)
+        features = try o.int("features", default: 753)
+        classes = try o.int("classes", default: 10)
     }
 
     func run() throws {

@@ -10,10 +10,10 @@ struct YAMNetBenchmarkCommand {
     let file: String?
     let repeats: Int
 
-    init(arguments: [String]) {
-        let o = Options(arguments)
+    init(arguments: [String]) throws {
+        let o = try Options(arguments, known: ["file", "repeat"])
         file = o["file"]
-        repeats = Int(o["repeat"] ?? "") ?? 3
+        repeats = try o.int("repeat", default: 3)
     }
 
     func run() throws {
