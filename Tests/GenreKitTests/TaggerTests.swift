@@ -105,6 +105,40 @@ final class TaggerTests: XCTestCase {
         XCTAssertEqual(a.taggram, b.taggram)
     }
 
+    /// Inside a parallel batch each item sees ``BatchRunner/current``: the first item while others still wait, the
+    /// last-started item when none does; a batch run in turn, and code outside any batch, see none.
+    func testBatchWorkersSeeWhetherFilesAreWaiting() {
+        XCTAssertNil(BatchRunner.current)
+        let seen = BatchRunner.map(Array(0..<6), concurrency: 2) { i -> (Int, Bool?) in
+            (i, BatchRunner.current?.hasWaitingItems)
+        }.map { try! $0.get() }
+        XCTAssertEqual(seen.map(\.0), Array(0..<6))
+        // Item 0's worker is busy with it, so at most two items have started when it looks: four still wait.
+        XCTAssertEqual(seen[0].1, true)
+        // Whichever item starts last looks after every item has started.
+        XCTAssertTrue(seen.contains { $0.1 == false })
+        XCTAssertTrue(seen.allSatisfy { $0.1 != nil })
+        XCTAssertTrue(BatchRunner.map(Array(0..<3), concurrency: 1) { _ in BatchRunner.current == nil }.allSatisfy { (try? $0.get()) == true })
+        XCTAssertNil(BatchRunner.current)
+    }
+
+    /// A file tagged inside a parallel batch (chunks in turn on the worker) gives the same bits as tagged alone
+    /// (chunks on all cores while it decodes).
+    func testTaggingInsideABatchEqualsTaggingAlone() throws {
+        var t = try tagger()
+        t.concurrency = 2
+        t.chunkWindows = 2
+        let path = try writeAudio(seconds: 16, rate: 22050, channels: 2)
+        let alone = try t.analyze(path: path, features: ["max_pool"], pooling: .mean)
+        let shared = t
+        let batched = BatchRunner.map([path, path, path, path], concurrency: 2) { try shared.analyze(path: $0, features: ["max_pool"], pooling: .mean) }
+        for r in batched {
+            let a = try r.get()
+            XCTAssertTrue(a.taggram.values == alone.taggram.values)
+            XCTAssertTrue(a.features["max_pool"]?.values == alone.features["max_pool"]?.values)
+        }
+    }
+
     func testTimePooling() {
         let t = Tensor(shape: [1, 3, 2], values: [1, 10, 2, 20, 6, 60])
         XCTAssertEqual(TimePooling.mean.pool(t).values, [3, 30])

@@ -19,8 +19,10 @@ public struct Tagger: Sendable {
     /// in its call (the GEMM shape), so they are the same for the same file and settings, not across chunkings.
     public var chunkWindows: Int = 8
     /// Chunks run at once (each on one core with single-threaded BLAS, so values do not depend on the thread
-    /// count); 1 runs them in turn.
-    /// Set to 1 when files are already processed in parallel (``BatchRunner``).
+    /// count); 1 runs them in turn. Inside a parallel ``BatchRunner`` batch that still has files waiting for a worker,
+    /// ``analyze(path:features:pooling:)`` runs them in turn whatever this says: the files are the parallelism
+    /// (two files at once, each with a decoding thread and chunk threads, left cores idle while chunks waited for
+    /// their file's decoding).
     public var concurrency: Int = ProcessInfo.processInfo.activeProcessorCount
     /// Decoded samples gathered before their log-mel is computed when a file streams (16,384 = 1 s at 16 kHz: a chunk's
     /// windows go to the network about as soon as their audio is decoded). Does not change any value.
@@ -68,8 +70,9 @@ public struct Tagger: Sendable {
             return (source, frames, windows.nextWindow)
         }
         // BLAS runs single-threaded in every chunk (see run(windows:…)).
+        let inTurn = concurrency <= 1 || BatchRunner.current?.hasWaitingItems == true
         return try BLASThreads.withSingleThread {
-            if concurrency <= 1 {
+            if inTurn {
                 var parts: [ModelOutput] = []
                 let facts = try produce { parts.append(runChunk($0, count: $1, features: features, pooling: pooling)) }
                 return assemble(parts, windows: facts.windows, frames: facts.frames, path: path, source: facts.source)
