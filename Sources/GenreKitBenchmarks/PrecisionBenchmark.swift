@@ -42,13 +42,21 @@ public enum PrecisionBenchmark {
         public let maxAbs: Float
         public let top5Changed: Int
         public let windows: Int
+        /// Seconds of the `predict` call that gave the taggram (the model's chunks in turn, threaded GEMMs).
+        public let seconds: Double
     }
 
-    public static func drift(_ model: MusicnnModel, _ precision: InferencePrecision, patches x: [Float], count n: Int) -> Drift? {
-        let e = model.withPrecision(precision).model
+    /// Taggram drift of `model` in `precision` against fp32 on `n` patches `x`; nil where this CPU runs `precision`
+    /// as fp32. `int8FrontEndOnly`: int8 in the front end only (``GenreKitModels/MusicnnModel/Int8Scope``).
+    public static func drift(_ model: MusicnnModel, _ precision: InferencePrecision, int8FrontEndOnly: Bool = false,
+                             patches x: [Float], count n: Int) -> Drift? {
+        var e = model.withPrecision(precision).model
         guard e.precision == precision else { return nil }
+        e.int8Scope = int8FrontEndOnly ? .frontEndOnly : .allLayers
         let ref = model.withPrecision(.fp32).model.predict(patches: x, count: n).taggram
+        let t0 = DispatchTime.now().uptimeNanoseconds
         let got = e.predict(patches: x, count: n).taggram
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
         let tags = ref.shape[1]
         var worst: Float = 0, changed = 0
         for w in 0..<n {
@@ -57,7 +65,7 @@ public enum PrecisionBenchmark {
             let top = { (v: [Float]) in Set(v.indices.sorted { v[$0] > v[$1] }.prefix(5)) }
             if top(a) != top(b) { changed += 1 }
         }
-        return Drift(precision: precision, maxAbs: worst, top5Changed: changed, windows: n)
+        return Drift(precision: precision, maxAbs: worst, top5Changed: changed, windows: n, seconds: seconds)
     }
 
     /// Every window (3 s, back to back) of the audio files at `paths`, as one patch batch.

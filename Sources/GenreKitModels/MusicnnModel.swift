@@ -33,6 +33,23 @@ public struct MusicnnModel: Sendable {
     public internal(set) var precision: InferencePrecision = .fp32
     /// int8 activation scales (used when `precision == .int8`).
     public var int8Calibration: Int8Calibration
+    /// Which layers run in int8 when `precision == .int8` (``Int8Scope``); every layer unless a benchmark asks.
+    @_spi(Benchmarks) public var int8Scope: Int8Scope = .allLayers
+
+    /// The layers `--precision int8` quantises. Measured on musicnn's two example MP3s and a synthetic song, most of
+    /// int8's taggram drift comes from the mid end (its weights alone, activations in fp32, drift 0.020–0.028), so
+    /// ``frontEndOnly`` keeps the mid end and the dense layers in bf16 (fp32 on a CPU without bf16) while the front
+    /// end, most of the FLOPs, runs in int8. Only the benchmarks choose it for now: the feature cache's key and
+    /// `--calibrate` (whose scales are the mid end's and the dense layers') know only ``allLayers``.
+    @_spi(Benchmarks) public enum Int8Scope: String, Sendable, CaseIterable {
+        case allLayers, frontEndOnly
+    }
+
+    /// The precision of the mid end and the dense layers: ``precision``, except in int8 with ``Int8Scope/frontEndOnly``.
+    var laterLayersPrecision: InferencePrecision {
+        guard precision == .int8, int8Scope == .frontEndOnly else { return precision }
+        return InferencePrecision.bf16.effectiveHere.precision
+    }
 
     let inputScale: Float
     let inputShift: Float
@@ -228,7 +245,7 @@ public struct MusicnnModel: Sendable {
     /// Mid end: `cnn1`, `cnn2`, `cnn3`, each `[n, T, F]`.
     @_spi(Benchmarks) public func midend(active: Tensor) -> (Tensor, Tensor, Tensor) {
         let n = active.shape[0], frames = active.shape[1], fF = architecture.midendFilters
-        let cal = int8Calibration
+        let cal = int8Calibration, precision = laterLayersPrecision
         let cnn1 = mid1.forward(active, precision: precision, activationScale: cal.mid1)
         func step(_ conv: Conv2D, _ bn: BatchNorm, _ x: Tensor, _ scale: Float?) -> Tensor {
             let padded = x.reshaped([n, frames, 1, fF]).padded([(0, 0), (3, 3), (0, 0), (0, 0)])
@@ -242,6 +259,7 @@ public struct MusicnnModel: Sendable {
     /// Back end over `[n, T, C]`: (max_pool, mean_pool, penultimate, taggram).
     @_spi(Benchmarks) public func backend(_ all: Tensor) -> (Tensor, Tensor, Tensor, Tensor) {
         let (maxPool, meanPool, normalizedPool) = pooling(all)
+        let precision = laterLayersPrecision
         let penultimate = dense1(normalizedPool, followedBy: dense1BN, precision: precision,
                                  activationScale: int8Calibration.dense1)
         let logits = dense2(penultimate, precision: precision, activationScale: int8Calibration.dense2)

@@ -90,6 +90,36 @@ final class PrecisionDriftTests: XCTestCase {
         }
     }
 
+    /// `Int8Scope.frontEndOnly`: the front end is the int8 model's to the bit, the mid end and dense layers run in
+    /// bf16 (fp32 without it): the same bits as the bf16 model's layers on the same input.
+    func testInt8FrontEndOnlyRunsTheLaterLayersInBF16() throws {
+        guard case .musicnn(let m) = try LoadedModels.model("MSD_musicnn") else { throw XCTSkip("MSD_musicnn is not musicnn") }
+        guard InferencePrecision.int8.effectiveHere.precision == .int8 else { throw XCTSkip("no int8 on this CPU") }
+        let later = InferencePrecision.bf16.effectiveHere.precision
+        let all = m.forcingPrecision(.int8)
+        var front = all
+        front.int8Scope = .frontEndOnly
+        XCTAssertEqual(all.laterLayersPrecision, .int8)
+        XCTAssertEqual(front.laterLayersPrecision, later)
+        XCTAssertEqual(m.laterLayersPrecision, .fp32)
+        let reference = m.forcingPrecision(later)
+        let (x, _) = try Self.patches()
+        let frames = 187, n = 2
+        let xn = m.normalizedInput(Array(x.prefix(n * frames * MusicnnInput.melBands)), count: n, frames: frames)
+        let (full, active) = front.frontend(xn)
+        let (fullAll, activeAll) = all.frontend(xn)
+        XCTAssertTrue(full.values == fullAll.values && active.values == activeAll.values, "front end differs from the int8 model's")
+        let midInput = m.mid1.inputChannels == m.frontendChannels ? full : active
+        let (c1, c2, c3) = front.midend(active: midInput)
+        let (r1, r2, r3) = reference.midend(active: midInput)
+        XCTAssertTrue(c1.values == r1.values && c2.values == r2.values && c3.values == r3.values, "mid end is not the \(later) model's")
+        let (a1, _, _) = all.midend(active: midInput)
+        XCTAssertFalse(a1.values == c1.values, "the all-layers int8 mid end should differ from \(later)")
+        let concatenated = Tensor.concatenate([full, c1, c2, c3], alongAxis: 2)
+        let b = front.backend(concatenated), rb = reference.backend(concatenated)
+        XCTAssertTrue(b.3.values == rb.3.values && b.2.values == rb.2.values, "dense layers are not the \(later) model's")
+    }
+
     /// The default int8 front-end scale covers the whole normalised input range (no clipping): `127·s_a ≥ |x|`.
     func testDefaultFrontEndScaleCoversTheBoundedInput() throws {
         guard case .musicnn(let m) = try LoadedModels.model("MSD_musicnn") else { return }
