@@ -56,63 +56,60 @@ public enum ModelBenchmark {
     }
 
     /// Times every layer group of `model` on `patches` synthetic patches run as one chunk.
-    public static func stages(_ model: MusicnnModel, patches: Int = 10, repetitions: Int = 3) -> [Stage] {
+    ///
+    /// `copies` 1: one call with threaded GEMMs (oneDNN and OpenBLAS split it over the cores). `copies` > 1: as the
+    /// tagger runs its chunks, `copies` calls at once (one per core), each with single-threaded GEMMs; the time is
+    /// the wall time of all of them and the FLOPs are `copies` times one call's. Each group's input is computed once
+    /// beforehand, so a group's time is that group alone.
+    public static func stages(_ model: MusicnnModel, patches: Int = 10, repetitions: Int = 3, copies: Int = 1) -> [Stage] {
         let frames = MusicnnInput.windowFrames, mels = MusicnnInput.melBands
         let x = syntheticPatches(patches)
-        let n = Double(patches), t = Double(frames)
-        var stages: [Stage] = []
-        var xn = Tensor(shape: [0])
-        stages.append(Stage(name: "input clamp+BN", seconds: time(repetitions) {
-            xn = model.normalizedInput(x, count: patches, frames: frames)
-        }, nominalFlops: 0, executedFlops: 0))
+        let n = Double(patches), t = Double(frames), k = Double(max(copies, 1))
+        func timed(_ body: @escaping @Sendable () -> Void) -> Double {
+            if copies <= 1 { return time(repetitions, body) }
+            return BLASThreads.withSingleThread {
+                time(repetitions) { DispatchQueue.concurrentPerform(iterations: copies) { _ in body() } }
+            }
+        }
+        func stage(_ name: String, nominal: Double, executed: Double, _ body: @escaping @Sendable () -> Void) -> Stage {
+            Stage(name: name, seconds: timed(body), nominalFlops: k * nominal, executedFlops: k * executed)
+        }
+        let xn = model.normalizedInput(x, count: patches, frames: frames)
+        var stages = [stage("input clamp+BN", nominal: 0, executed: 0) { _ = model.normalizedInput(x, count: patches, frames: frames) }]
         for b in model.branches {
             let kh = Double(b.conv.kernelHeight), kw = Double(b.conv.kernelWidth)
             let ow = b.timePad > 0 ? Double(mels - b.conv.kernelWidth + 1) : Double(mels)
             let perFilter = 2 * n * t * ow * kh * kw
-            var out = Tensor(shape: [0])
-            let s = time(repetitions) {
-                out = b.forward(xn, precision: model.precision, activationScale: model.int8Calibration.frontend)
-            }
-            _ = out
-            stages.append(Stage(name: "front \(b.name) \(b.conv.kernelHeight)x\(b.conv.kernelWidth) (\(b.active.count)/\(b.filters) filters)",
-                                seconds: s, nominalFlops: perFilter * Double(b.filters),
-                                executedFlops: perFilter * Double(b.active.count)))
+            stages.append(stage("front \(b.name) \(b.conv.kernelHeight)x\(b.conv.kernelWidth) (\(b.active.count)/\(b.filters) filters)",
+                                nominal: perFilter * Double(b.filters), executed: perFilter * Double(b.active.count)) {
+                _ = b.forward(xn, precision: model.precision, activationScale: model.int8Calibration.frontend)
+            })
         }
         let temporal = model.branches.filter { $0.timePad == 0 }
         let tFlops = temporal.map { 2 * n * t * Double(mels * $0.conv.kernelHeight) * Double($0.filters) }.reduce(0, +)
         let tExec = temporal.map { 2 * n * t * Double(mels * $0.conv.kernelHeight) * Double($0.active.count) }.reduce(0, +)
-        var tOut: [Tensor] = []
-        stages.append(Stage(name: "front s1+s2+s3 in one call", seconds: time(repetitions) {
-            tOut = ConvMaxOverWidth.forward(temporal.map(\.conv), bns: temporal.map(\.bn), input: xn,
-                                            precision: model.precision, activationScale: model.int8Calibration.frontend)
-        }, nominalFlops: tFlops, executedFlops: tExec))
-        _ = tOut
-        var front = Tensor(shape: [0]), active = Tensor(shape: [0])
+        stages.append(stage("front s1+s2+s3 in one call", nominal: tFlops, executed: tExec) {
+            _ = ConvMaxOverWidth.forward(temporal.map(\.conv), bns: temporal.map(\.bn), input: xn,
+                                         precision: model.precision, activationScale: model.int8Calibration.frontend)
+        })
         let perBranch = stages.filter { $0.name.hasPrefix("front ") && !$0.name.contains("one call") }
-        let frontNominal = perBranch.reduce(0) { $0 + $1.nominalFlops }, frontExec = perBranch.reduce(0) { $0 + $1.executedFlops }
-        stages.append(Stage(name: "front end total (as run in predict)", seconds: time(repetitions) {
-            (front, active) = model.frontend(xn)
-        }, nominalFlops: frontNominal, executedFlops: frontExec))
+        let frontNominal = perBranch.reduce(0) { $0 + $1.nominalFlops } / k, frontExec = perBranch.reduce(0) { $0 + $1.executedFlops } / k
+        stages.append(stage("front end total (as run in predict)", nominal: frontNominal, executed: frontExec) { _ = model.frontend(xn) })
+        let (front, active) = model.frontend(xn)
         let f = Double(model.architecture.midendFilters)
         let c0 = Double(model.frontendChannels)
         let midNominal = 2 * n * t * 7 * (c0 * f + 2 * f * f)
         let midExec = 2 * n * t * 7 * (Double(model.mid1.inputChannels) * f + 2 * f * f)
-        var mids = (Tensor(shape: [0]), Tensor(shape: [0]), Tensor(shape: [0]))
         let midInput = model.mid1.inputChannels == model.frontendChannels ? front : active
-        stages.append(Stage(name: "midend (3 convs, 7 frames)", seconds: time(repetitions) {
-            mids = model.midend(active: midInput)
-        }, nominalFlops: midNominal, executedFlops: midExec))
-        var all = Tensor(shape: [0])
+        stages.append(stage("midend (3 convs, 7 frames)", nominal: midNominal, executed: midExec) { _ = model.midend(active: midInput) })
+        let mids = model.midend(active: midInput)
         let pooled = Double(2 * model.poolChannels), units = Double(model.architecture.backendUnits)
         let backFlops = 2 * n * (pooled * units + units * Double(model.architecture.tags.count))
-        stages.append(Stage(name: "backend (concat, pools, dense)", seconds: time(repetitions) {
-            all = Tensor.concatenate([front, mids.0, mids.1, mids.2], alongAxis: 2)
-            _ = model.backend(all)
-        }, nominalFlops: backFlops, executedFlops: backFlops))
+        stages.append(stage("backend (concat, pools, dense)", nominal: backFlops, executed: backFlops) {
+            _ = model.backend(Tensor.concatenate([front, mids.0, mids.1, mids.2], alongAxis: 2))
+        })
         let total = frontNominal + midNominal + backFlops, totalExec = frontExec + midExec + backFlops
-        stages.append(Stage(name: "whole predict()", seconds: time(repetitions) {
-            _ = model.predict(patches: x, count: patches)
-        }, nominalFlops: total, executedFlops: totalExec))
+        stages.append(stage("whole predict()", nominal: total, executed: totalExec) { _ = model.predict(patches: x, count: patches) })
         return stages
     }
 

@@ -75,6 +75,14 @@ struct ModelBenchmarkCommand {
                         print(String(format: "  %-22@ %7.2f ms/10 patches  nominal %6.1f GFLOP/s  executed %6.1f GFLOP/s (%3.0f%% of peak)",
                                      s.name as NSString, s.seconds * 1000, s.nominalGFlops, s.executedGFlops, 100 * s.executedGFlops / pk))
                     }
+                    let cores = ProcessInfo.processInfo.activeProcessorCount, chunk = tagger.chunkWindows
+                    if cores > 1 {
+                        print("  per layer group as the tagger runs it: \(cores) calls of \(chunk) patches at once, one per core, single-threaded GEMMs (share of the same peak):")
+                        for s in ModelBenchmark.stages(m, patches: chunk, repetitions: 3, copies: cores) {
+                            print(String(format: "  %-22@ %7.2f ms/%d×%d patches  nominal %6.1f GFLOP/s  executed %6.1f GFLOP/s (%3.0f%% of peak)",
+                                         s.name as NSString, s.seconds * 1000, cores, chunk, s.nominalGFlops, s.executedGFlops, 100 * s.executedGFlops / pk))
+                        }
+                    }
                 }
                 if precision == .fp32, let ref = runReference([path, "--model", name, "--repeat", String(repeats)]),
                    let fe = ref["frontend_s"] as? Double, let inf = ref["inference_s"] as? Double {
