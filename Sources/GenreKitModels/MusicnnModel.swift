@@ -36,12 +36,12 @@ public struct MusicnnModel: Sendable {
     /// Which layers run in int8 when `precision == .int8` (``Int8Scope``); every layer unless a benchmark asks.
     @_spi(Benchmarks) public var int8Scope: Int8Scope = .allLayers
 
-    /// The layers `--precision int8` quantises. Measured on musicnn's two example MP3s and a synthetic song, most of
+    /// The layers an int8 model quantises (`--precision int8` runs ``allLayers``). Measured on musicnn's two example MP3s and a synthetic song, most of
     /// int8's taggram drift comes from the mid end (its weights alone, activations in fp32, drift 0.020–0.028), so
     /// ``frontEndOnly`` keeps the mid end and the dense layers in bf16 (fp32 on a CPU without bf16) while the front
     /// end, most of the FLOPs, runs in int8. Only the benchmarks choose it for now: the feature cache's key and
     /// `--calibrate` (whose scales are the mid end's and the dense layers') know only ``allLayers``.
-    @_spi(Benchmarks) public enum Int8Scope: String, Sendable, CaseIterable {
+    @_spi(Benchmarks) public enum Int8Scope: Sendable {
         case allLayers, frontEndOnly
     }
 
