@@ -16,6 +16,9 @@ public enum ModelBenchmark {
         public let nominalFlops: Double
         /// Multiply-adds ×2 actually issued after pruning.
         public let executedFlops: Double
+        /// The number format the stage's GEMMs run in; nil where they mix formats (int8 with
+        /// ``GenreKitModels/MusicnnModel/Int8Scope/timbral``: the timbral branches in int8, the rest in bf16).
+        public var precision: InferencePrecision?
         /// Nominal FLOP/s (effective rate, pruning counted as speed).
         public var nominalGFlops: Double { nominalFlops / seconds / 1e9 }
         /// Executed FLOP/s (how busy the GEMMs are).
@@ -71,45 +74,52 @@ public enum ModelBenchmark {
                 time(repetitions) { DispatchQueue.concurrentPerform(iterations: copies) { _ in body() } }
             }
         }
-        func stage(_ name: String, nominal: Double, executed: Double, _ body: @escaping @Sendable () -> Void) -> Stage {
-            Stage(name: name, seconds: timed(body), nominalFlops: k * nominal, executedFlops: k * executed)
+        let mixed = model.precision == .int8 && model.int8Scope == .timbral
+        func stage(_ name: String, nominal: Double, executed: Double, precision: InferencePrecision?,
+                   _ body: @escaping @Sendable () -> Void) -> Stage {
+            Stage(name: name, seconds: timed(body), nominalFlops: k * nominal, executedFlops: k * executed, precision: precision)
         }
         let xn = model.normalizedInput(x, count: patches, frames: frames)
-        var stages = [stage("input clamp+BN", nominal: 0, executed: 0) { _ = model.normalizedInput(x, count: patches, frames: frames) }]
+        var stages = [stage("input clamp+BN", nominal: 0, executed: 0, precision: .fp32) { _ = model.normalizedInput(x, count: patches, frames: frames) }]
         for b in model.branches {
             let kh = Double(b.conv.kernelHeight), kw = Double(b.conv.kernelWidth)
             let ow = b.timePad > 0 ? Double(mels - b.conv.kernelWidth + 1) : Double(mels)
             let perFilter = 2 * n * t * ow * kh * kw
             stages.append(stage("front \(b.name) \(b.conv.kernelHeight)x\(b.conv.kernelWidth) (\(b.active.count)/\(b.filters) filters)",
-                                nominal: perFilter * Double(b.filters), executed: perFilter * Double(b.active.count)) {
-                _ = b.forward(xn, precision: model.precision, activationScale: model.int8Calibration.frontend)
+                                nominal: perFilter * Double(b.filters), executed: perFilter * Double(b.active.count),
+                                precision: model.precision(of: b)) {
+                _ = b.forward(xn, precision: model.precision(of: b), activationScale: model.frontEndInt8.scale, activationZeroPoint: model.frontEndInt8.zeroPoint)
             })
         }
         let temporal = model.branches.filter { $0.timePad == 0 }
         let tFlops = temporal.map { 2 * n * t * Double(mels * $0.conv.kernelHeight) * Double($0.filters) }.reduce(0, +)
         let tExec = temporal.map { 2 * n * t * Double(mels * $0.conv.kernelHeight) * Double($0.active.count) }.reduce(0, +)
-        stages.append(stage("front s1+s2+s3 in one call", nominal: tFlops, executed: tExec) {
+        let tPrecision = temporal.first.map { model.precision(of: $0) } ?? model.precision
+        stages.append(stage("front s1+s2+s3 in one call", nominal: tFlops, executed: tExec, precision: tPrecision) {
             _ = ConvMaxOverWidth.forward(temporal.map(\.conv), bns: temporal.map(\.bn), input: xn,
-                                         precision: model.precision, activationScale: model.int8Calibration.frontend)
+                                         precision: tPrecision, activationScale: model.frontEndInt8.scale, activationZeroPoint: model.frontEndInt8.zeroPoint)
         })
         let perBranch = stages.filter { $0.name.hasPrefix("front ") && !$0.name.contains("one call") }
         let frontNominal = perBranch.reduce(0) { $0 + $1.nominalFlops } / k, frontExec = perBranch.reduce(0) { $0 + $1.executedFlops } / k
-        stages.append(stage("front end total (as run in predict)", nominal: frontNominal, executed: frontExec) { _ = model.frontend(xn) })
+        stages.append(stage("front end total (as run in predict)", nominal: frontNominal, executed: frontExec,
+                            precision: mixed ? nil : model.precision) { _ = model.frontend(xn) })
         let (front, active) = model.frontend(xn)
         let f = Double(model.architecture.midendFilters)
         let c0 = Double(model.frontendChannels)
         let midNominal = 2 * n * t * 7 * (c0 * f + 2 * f * f)
         let midExec = 2 * n * t * 7 * (Double(model.mid1.inputChannels) * f + 2 * f * f)
         let midInput = model.mid1.inputChannels == model.frontendChannels ? front : active
-        stages.append(stage("midend (3 convs, 7 frames)", nominal: midNominal, executed: midExec) { _ = model.midend(active: midInput) })
+        stages.append(stage("midend (3 convs, 7 frames)", nominal: midNominal, executed: midExec,
+                            precision: model.laterLayersPrecision) { _ = model.midend(active: midInput) })
         let mids = model.midend(active: midInput)
         let pooled = Double(2 * model.poolChannels), units = Double(model.architecture.backendUnits)
         let backFlops = 2 * n * (pooled * units + units * Double(model.architecture.tags.count))
-        stages.append(stage("backend (concat, pools, dense)", nominal: backFlops, executed: backFlops) {
+        stages.append(stage("backend (concat, pools, dense)", nominal: backFlops, executed: backFlops,
+                            precision: model.laterLayersPrecision) {
             _ = model.backend(Tensor.concatenate([front, mids.0, mids.1, mids.2], alongAxis: 2))
         })
         let total = frontNominal + midNominal + backFlops, totalExec = frontExec + midExec + backFlops
-        stages.append(stage("whole predict()", nominal: total, executed: totalExec) { _ = model.predict(patches: x, count: patches) })
+        stages.append(stage("whole predict()", nominal: total, executed: totalExec, precision: mixed ? nil : model.precision) { _ = model.predict(patches: x, count: patches) })
         return stages
     }
 

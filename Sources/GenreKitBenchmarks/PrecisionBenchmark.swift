@@ -47,12 +47,13 @@ public enum PrecisionBenchmark {
     }
 
     /// Taggram drift of `model` in `precision` against fp32 on `n` patches `x`; nil where this CPU runs `precision`
-    /// as fp32. `int8FrontEndOnly`: int8 in the front end only (``GenreKitModels/MusicnnModel/Int8Scope``).
-    public static func drift(_ model: MusicnnModel, _ precision: InferencePrecision, int8FrontEndOnly: Bool = false,
+    /// as fp32. `int8Scope`: which layers int8 runs in int8 (``GenreKitModels/MusicnnModel/Int8Scope``; the model's own
+    /// when nil).
+    public static func drift(_ model: MusicnnModel, _ precision: InferencePrecision, int8Scope: MusicnnModel.Int8Scope? = nil,
                              patches x: [Float], count n: Int) -> Drift? {
         var e = model.withPrecision(precision).model
         guard e.precision == precision else { return nil }
-        e.int8Scope = int8FrontEndOnly ? .frontEndOnly : .allLayers
+        if let int8Scope { e.int8Scope = int8Scope }
         let ref = model.withPrecision(.fp32).model.predict(patches: x, count: n).taggram
         let t0 = DispatchTime.now().uptimeNanoseconds
         let got = e.predict(patches: x, count: n).taggram

@@ -48,13 +48,16 @@ import GenreKitNN
     }
 
     /// `[n, T, 96, 1]` normalised input → `[n, T, active]`.
-    public func forward(_ xn: Tensor, precision: InferencePrecision = .fp32, activationScale: Float? = nil) -> Tensor {
+    /// int8 quantises the input by `activationScale` and `activationZeroPoint` (``ConvMaxOverWidth/forward(_:bns:input:blockBudget:precision:activationScale:activationZeroPoint:method:)``).
+    public func forward(_ xn: Tensor, precision: InferencePrecision = .fp32, activationScale: Float? = nil,
+                        activationZeroPoint: Int8 = 0) -> Tensor {
         let n = xn.shape[0], frames = xn.shape[1]
         if active.isEmpty { return Tensor(shape: [n, frames, 0]) }
         let x = timePad > 0 ? xn.padded([(0, 0), (timePad, timePad), (0, 0), (0, 0)]) : xn
         let liveOut = live.isEmpty
             ? Tensor(shape: [n, frames, 0])
-            : ConvMaxOverWidth.forward([conv], bns: [bn], input: x, precision: precision, activationScale: activationScale)[0]
+            : ConvMaxOverWidth.forward([conv], bns: [bn], input: x, precision: precision, activationScale: activationScale,
+                                       activationZeroPoint: activationZeroPoint)[0]
         return completing(liveOut, paddedInput: x)
     }
 

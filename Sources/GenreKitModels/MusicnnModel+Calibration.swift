@@ -4,7 +4,8 @@ import GenreKitNN
 extension MusicnnModel {
     /// This model with static int8 activation scales measured on `patches` (`count × T × 96` log-mel values, e.g.
     /// the user's own audio): each layer's `s_a = max |a| / 127` over the fp32 activations its GEMM reads. The front
-    /// end keeps the scale of the bounded input (``Int8Calibration``).
+    /// end keeps the scale of the bounded input (``Int8Calibration``). The scales are the later layers', so the model
+    /// returned runs every layer in int8 (``Int8Scope/allLayers``).
     public func calibrated(patches: [Float], count: Int) -> MusicnnModel {
         precondition(count > 0 && patches.count % (count * MusicnnInput.melBands) == 0,
                      "MusicnnModel.calibrated: \(patches.count) values are not \(count) patches")
@@ -32,6 +33,7 @@ extension MusicnnModel {
         var m = self
         m.int8Calibration = Int8Calibration(frontend: int8Calibration.frontend, mid1: s[0], mid2: s[1], mid3: s[2],
                                             dense1: s[3], dense2: s[4])
+        m.int8Scope = .allLayers
         return m
     }
 }

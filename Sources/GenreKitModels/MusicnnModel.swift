@@ -31,28 +31,60 @@ public struct MusicnnModel: Sendable {
     /// The number format of every convolution and dense GEMM (``InferencePrecision``); fp32 is the parity path.
     /// Set it through ``withPrecision(_:)``, which applies the CPU fallback.
     public internal(set) var precision: InferencePrecision = .fp32
-    /// int8 activation scales (used when `precision == .int8`).
+    /// int8 activation scales (used when `precision == .int8` with ``Int8Scope/allLayers``).
     public var int8Calibration: Int8Calibration
-    /// Which layers run in int8 when `precision == .int8` (``Int8Scope``); every layer unless a benchmark asks.
-    @_spi(Benchmarks) public var int8Scope: Int8Scope = .allLayers
+    /// Which layers run in int8 when `precision == .int8` (``Int8Scope``): ``Int8Scope/timbral`` unless calibrated
+    /// (``calibrated(patches:count:)``, ``PretrainedModel/withInt8Calibration(_:)``) or asked.
+    public var int8Scope: Int8Scope = .timbral
 
-    /// The layers an int8 model quantises (`--precision int8` runs ``allLayers``). Measured on musicnn's two example MP3s and a synthetic song, most of
-    /// int8's taggram drift comes from the mid end (its weights alone, activations in fp32, drift 0.020–0.028), so
-    /// ``frontEndOnly`` keeps the mid end and the dense layers in bf16 (fp32 on a CPU without bf16) while the front
-    /// end, most of the FLOPs, runs in int8. Only the benchmarks choose it for now: the feature cache's key and
-    /// `--calibrate` (whose scales are the mid end's and the dense layers') know only ``allLayers``.
-    @_spi(Benchmarks) public enum Int8Scope: Sendable {
-        case allLayers, frontEndOnly
+    /// The layers an int8 musicnn network runs in int8; the others run in bf16 (fp32 on a CPU without bf16).
+    ///
+    /// Measured on musicnn's two example MP3s and a 5-min synthetic song (max |Δ taggram| against fp32; issue 14's
+    /// goal is 0.02): every layer in int8 drifts 0.036–0.060; int8 in the whole front end, the rest in bf16,
+    /// 0.010–0.023 on MSD_musicnn but 0.015–0.033 on MTT_musicnn, almost all of it from the temporal branches
+    /// (`s1`–`s3` alone in int8: 0.014–0.033; `f74` alone 0.008–0.009, `f77` alone 0.005–0.007); the timbral
+    /// branches alone in int8 0.0075–0.0097 on both networks.
+    public enum Int8Scope: String, Sendable, Codable, CaseIterable {
+        /// The two timbral convolutions (`f74`, `f77`: most of the front end's FLOPs) in int8, their input quantised
+        /// asymmetrically over its bounded range; the temporal branches, the mid end and the dense layers in bf16.
+        /// What `--precision int8` runs.
+        case timbral
+        /// Every convolution and dense layer in int8, the front end's input quantised symmetrically
+        /// (``Int8Calibration/frontend``), later layers by the calibrated scales (`--calibrate DIR`) or each chunk's
+        /// own; what int8 features and model files made before ``timbral`` existed hold.
+        case allLayers
     }
 
-    /// The precision of the mid end and the dense layers: ``precision``, except in int8 with ``Int8Scope/frontEndOnly``.
-    var laterLayersPrecision: InferencePrecision {
-        guard precision == .int8, int8Scope == .frontEndOnly else { return precision }
-        return InferencePrecision.bf16.effectiveHere.precision
+    /// The bf16 fallback of the layers ``Int8Scope/timbral`` keeps out of int8.
+    private var int8Companion: InferencePrecision { InferencePrecision.bf16.effectiveHere.precision }
+
+    /// The precision of the mid end and the dense layers: ``precision``, except in int8 with ``Int8Scope/timbral``.
+    @_spi(Benchmarks) public var laterLayersPrecision: InferencePrecision {
+        guard precision == .int8, int8Scope == .timbral else { return precision }
+        return int8Companion
+    }
+
+    /// The precision front-end branch `branch` runs in: ``precision``, except the temporal branches (no time
+    /// padding) in int8 with ``Int8Scope/timbral``.
+    @_spi(Benchmarks) public func precision(of branch: FrontendBranch) -> InferencePrecision {
+        guard precision == .int8, int8Scope == .timbral, branch.timePad == 0 else { return precision }
+        return int8Companion
     }
 
     let inputScale: Float
     let inputShift: Float
+    /// The asymmetric int8 quantisation of the normalised input that ``Int8Scope/timbral`` uses: the whole
+    /// bounded range `[min(lo, 0), max(hi, 0)]` over 254 steps, `s = (hi − lo) / 254`, zero point
+    /// `z = round(−128 − lo / s)`, so that 0 (the convolutions' padding) is exactly code `z` and no input clips.
+    /// Against the symmetric `max(|lo|, |hi|) / 127` of ``Int8Calibration/frontend`` it halves the step on
+    /// MTT_musicnn's range `[−0.35, 1.80]` (0.0085 vs 0.0142) and MSD_musicnn's `[−1.13, 2.75]` (0.0153 vs 0.0216).
+    let frontEndAsymmetric: (scale: Float, zeroPoint: Int8)
+
+    /// The int8 quantisation of the front end's input in this model's ``int8Scope``: asymmetric for
+    /// ``Int8Scope/timbral``, symmetric (``Int8Calibration/frontend``, zero point 0) for ``Int8Scope/allLayers``.
+    @_spi(Benchmarks) public var frontEndInt8: (scale: Float, zeroPoint: Int8) {
+        int8Scope == .timbral ? frontEndAsymmetric : (int8Calibration.frontend, 0)
+    }
     @_spi(Benchmarks) public let branches: [FrontendBranch]
     @_spi(Benchmarks) public let mid1: FoldedTimeConv
     let mid2: Conv2D, mid2BN: BatchNorm
@@ -140,6 +172,9 @@ public struct MusicnnModel: Sendable {
         mid3 = Conv2D(kernel: m3.kernel.reshaped([7, 1, fF, fF]), bias: m3.bias, padding: .valid, activation: .relu)
         mid3BN = m3BN
         int8Calibration = Int8Calibration(frontend: Swift.max(abs(range.lo), abs(range.hi)) / 127)
+        let lo = Swift.min(range.lo, 0), hi = Swift.max(range.hi, 0)
+        let step = hi > lo ? (hi - lo) / 254 : 1
+        frontEndAsymmetric = (step, Int8(Swift.min(Swift.max((-128 - lo / step).rounded(), -128), 127)))
     }
 
     /// This model running its GEMMs in `precision`, or in fp32 where this CPU lacks the instructions (then
@@ -196,12 +231,14 @@ public struct MusicnnModel: Sendable {
             let b = branches[i]
             if b.timePad == 0, i + 1 < branches.count, branches[(i + 1)...].allSatisfy({ $0.timePad == 0 }) {
                 let group = Array(branches[i...])
+                let q = frontEndInt8
                 let liveOuts = ConvMaxOverWidth.forward(group.map(\.conv), bns: group.map(\.bn), input: xn,
-                                                        precision: precision, activationScale: int8Calibration.frontend)
+                                                        precision: precision(of: b), activationScale: q.scale, activationZeroPoint: q.zeroPoint)
                 outs += zip(group, liveOuts).map { $0.completing($1, paddedInput: xn) }
                 i = branches.count
             } else {
-                outs.append(b.forward(xn, precision: precision, activationScale: int8Calibration.frontend))
+                let q = frontEndInt8
+                outs.append(b.forward(xn, precision: precision(of: b), activationScale: q.scale, activationZeroPoint: q.zeroPoint))
                 i += 1
             }
         }

@@ -54,10 +54,19 @@ public enum PretrainedModel: Sendable {
         }
     }
 
-    /// This network with int8 activation scales `calibration` (musicnn; VGG takes each chunk's own scales).
+    /// This network with int8 activation scales `calibration` (musicnn, which then runs every layer in int8,
+    /// ``MusicnnModel/Int8Scope/allLayers``; VGG takes each chunk's own scales).
     public func withInt8Calibration(_ calibration: Int8Calibration) -> PretrainedModel {
         switch self {
-        case .musicnn(var m): m.int8Calibration = calibration; return .musicnn(m)
+        case .musicnn(var m): m.int8Calibration = calibration; m.int8Scope = .allLayers; return .musicnn(m)
+        case .vgg: return self
+        }
+    }
+
+    /// This network running int8 in `scope` (musicnn; VGG runs every layer in int8).
+    public func withInt8Scope(_ scope: MusicnnModel.Int8Scope) -> PretrainedModel {
+        switch self {
+        case .musicnn(var m): m.int8Scope = scope; return .musicnn(m)
         case .vgg: return self
         }
     }

@@ -207,11 +207,12 @@ public enum Im2Col {
     /// Writes rows `firstRow ..< firstRow + rows` of the im2col matrix of an NHWC input
     /// `[·, h, w, c]` into `col` (row stride `kh·kw·c`). Row `m = (n·oh + y)·ow + x` holds the
     /// patch `x[n, y·sh − pt + i, x·sw − pl + j, :]` for `i < kh`, `j < kw` (row-major in
-    /// `i, j, c`), zero where the patch leaves the input. Elements of any type whose zero is all zero bits
-    /// (float32 activations; int8 ones already quantised, so that each input value is quantised once).
+    /// `i, j, c`), `padding` (zero unless given) where the patch leaves the input. Elements of any type
+    /// (float32 activations; int8 ones already quantised, so that each input value is quantised once, with `padding`
+    /// the code of 0 when they carry a zero point).
     public static func fill<T: BitwiseCopyable & AdditiveArithmetic>(
         _ col: UnsafeMutablePointer<T>, x: UnsafePointer<T>, h: Int, w: Int, c: Int, kh: Int, kw: Int, sh: Int, sw: Int,
-        pt: Int, pl: Int, oh: Int, ow: Int, firstRow: Int, rows: Int) {
+        pt: Int, pl: Int, oh: Int, ow: Int, firstRow: Int, rows: Int, padding: T = .zero) {
         let k = kh * kw * c
         let rowLen = kw * c
         let perImage = oh * ow
@@ -227,14 +228,14 @@ public enum Im2Col {
                 let ih = y * sh - pt + i
                 let d = dst + i * rowLen
                 if ih < 0 || ih >= h {
-                    d.update(repeating: .zero, count: rowLen)
+                    d.update(repeating: padding, count: rowLen)
                 } else if fullRow {
                     d.update(from: img + (ih * w + iw0) * c, count: rowLen)
                 } else {
                     for j in 0..<kw {
                         let iw = iw0 + j
                         if iw < 0 || iw >= w {
-                            (d + j * c).update(repeating: .zero, count: c)
+                            (d + j * c).update(repeating: padding, count: c)
                         } else {
                             (d + j * c).update(from: img + (ih * w + iw) * c, count: c)
                         }

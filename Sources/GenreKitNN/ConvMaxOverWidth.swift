@@ -27,20 +27,24 @@ public enum ConvMaxOverWidth {
     ///
     /// The convolutions run by `method`, or as ``ConvPlan`` decided for these shapes (measuring both on the first
     /// call): im2col + ``WeightGEMM`` in `precision` (int8 scales activations by `activationScale`, or by
-    /// `max |x| / 127` of this input when `nil`), or oneDNN's direct convolution (``DNNLConvolution``; one input
+    /// `max |x| / 127` of this input when `nil`; a given scale with `activationZeroPoint` `z` quantises the input
+    /// asymmetrically, `x ≈ s_a · (x_q − z)` with `x_q ∈ [−128, 127]`), or oneDNN's direct convolution (``DNNLConvolution``; one input
     /// channel, stride 1, fp32 or bf16 only). Both give the same values up to float32 summation order (bf16: up to
     /// the rounding of inputs and weights, which both methods do the same way).
     public static func forward(_ convs: [Conv2D], bns: [BatchNorm?], input x: Tensor,
                                blockBudget: Int = ConvMaxOverWidth.blockBudget,
                                precision: InferencePrecision = .fp32, activationScale: Float? = nil,
-                               method: ConvPlan.Method? = nil) -> [Tensor] {
+                               activationZeroPoint: Int8 = 0, method: ConvPlan.Method? = nil) -> [Tensor] {
         precondition(!convs.isEmpty && bns.count == convs.count, "ConvMaxOverWidth: \(convs.count) convs, \(bns.count) bns")
         for (c, bn) in zip(convs, bns) {
             precondition(c.activation == .relu || c.activation == .identity, "ConvMaxOverWidth: activation must be monotone")
             if let bn { precondition(bn.channels == c.outputChannels, "ConvMaxOverWidth: bn channels") }
         }
         guard let key = planKey(convs, input: x, precision: precision) else {
-            if precision == .int8 { return int8AcrossCores(convs, bns: bns, input: x, blockBudget: blockBudget, activationScale: activationScale) }
+            if precision == .int8 {
+                return int8AcrossCores(convs, bns: bns, input: x, blockBudget: blockBudget, activationScale: activationScale,
+                                       activationZeroPoint: activationZeroPoint)
+            }
             return im2col(convs, bns: bns, input: x, blockBudget: blockBudget, precision: precision, activationScale: activationScale)
         }
         let chosen = method ?? ConvPlan.method(for: key) ?? measure(convs, bns: bns, input: x, key: key, blockBudget: blockBudget)
@@ -224,11 +228,12 @@ public enum ConvMaxOverWidth {
     /// against 30 ms for bf16.) The scale is taken from the whole input first, and integer sums do not depend on how
     /// the rows are split, so the result is the same as one call's.
     static func int8AcrossCores(_ convs: [Conv2D], bns: [BatchNorm?], input x: Tensor, blockBudget: Int,
-                                activationScale: Float?) -> [Tensor] {
+                                activationScale: Float?, activationZeroPoint: Int8 = 0) -> [Tensor] {
         let n = x.shape[0]
         let threads = BLASThreads.isSingleThreaded ? 1 : Swift.min(n, ProcessInfo.processInfo.activeProcessorCount)
         guard threads > 1 else {
-            return im2col(convs, bns: bns, input: x, blockBudget: blockBudget, precision: .int8, activationScale: activationScale)
+            return im2col(convs, bns: bns, input: x, blockBudget: blockBudget, precision: .int8, activationScale: activationScale,
+                          activationZeroPoint: activationZeroPoint)
         }
         let scale = activationScale ?? x.values.withUnsafeBufferPointer { LowPrecision.maxAbs($0.baseAddress!, count: $0.count) / 127 }
         let per = (n + threads - 1) / threads, patch = x.count / n
@@ -238,7 +243,8 @@ public enum ConvMaxOverWidth {
                 let a = Swift.min(n, t * per), b = Swift.min(n, (t + 1) * per)
                 guard b > a else { return }
                 let xs = Tensor(shape: [b - a] + x.shape.dropFirst(), values: Array(x.values[(a * patch)..<(b * patch)]))
-                let r = im2col(convs, bns: bns, input: xs, blockBudget: blockBudget, precision: .int8, activationScale: scale)
+                let r = im2col(convs, bns: bns, input: xs, blockBudget: blockBudget, precision: .int8, activationScale: scale,
+                               activationZeroPoint: activationScale == nil ? 0 : activationZeroPoint)
                 shares.withLock { $0[t] = r }
             }
         }
@@ -248,16 +254,18 @@ public enum ConvMaxOverWidth {
 
     /// The im2col method: blocks of output rows, one shared im2col matrix, one weight GEMM per convolution.
     static func im2col(_ convs: [Conv2D], bns: [BatchNorm?], input x: Tensor, blockBudget: Int,
-                       precision: InferencePrecision, activationScale: Float?) -> [Tensor] {
+                       precision: InferencePrecision, activationScale: Float?, activationZeroPoint: Int8 = 0) -> [Tensor] {
         // int8: s_a as given, or max |x| / 127; the input is quantised once and the im2col built from int8 values
         // (the same A_q as quantising the float im2col, with a quarter of the bytes and one rounding per input value).
+        // A zero point z (with a given s_a) quantises asymmetrically: x ≈ s_a · (x_q − z).
         var scale: Float?
         if precision == .int8 {
             var s = activationScale ?? x.values.withUnsafeBufferPointer { LowPrecision.maxAbs($0.baseAddress!, count: $0.count) / 127 }
             if !(s > 0) { s = 1 }
             scale = s
         }
-        let cols = SharedWindowColumns(convs, input: x, int8InverseScale: scale.map { 1 / $0 })
+        let cols = SharedWindowColumns(convs, input: x, int8InverseScale: scale.map { 1 / $0 },
+                                       int8ZeroPoint: activationScale == nil ? 0 : activationZeroPoint)
         let (n, oh, ow, kWin) = (cols.n, cols.oh, cols.ow, cols.windowLength)
         var outs = convs.map { Tensor(shape: [n, oh, $0.outputChannels]) }
         if n == 0 || oh == 0 || ow == 0 { return outs }
@@ -285,7 +293,7 @@ public enum ConvMaxOverWidth {
                     let offset = cols.columnOffset(i)
                     if let scale {
                         WeightGEMM.runInt8(m: m, k: k, quantized: colQ + offset, lda: kWin, weights: conv.weights, c: z, ldc: co,
-                                           activationScale: scale)
+                                           activationScale: scale, zeroPoint: activationScale == nil ? 0 : Int32(activationZeroPoint))
                     } else {
                         WeightGEMM.run(m: m, k: k, a: col + offset, lda: kWin, weights: conv.weights, c: z, ldc: co,
                                        precision: precision)

@@ -24,11 +24,14 @@ public final class SharedWindowColumns {
     /// int8 only: the input quantised once (NHWC, or time-transposed and padded like ``transposed``).
     private let quantizedInput: UnsafeMutablePointer<Int8>?
     private let quantizedTransposed: UnsafeMutablePointer<Int8>?
+    /// int8 only: the code of 0 (the zero point).
+    private let zeroCode: Int8
 
     /// Checks that `convs` can share one im2col over `x` and prepares it; with `int8InverseScale`, also the int8
-    /// input `clamp(round(x · int8InverseScale), ±127)` that ``fill(_:first:rows:)`` reads (each input value is
-    /// quantised once, not once per window it falls in).
-    public init(_ convs: [Conv2D], input x: Tensor, int8InverseScale: Float? = nil) {
+    /// input that ``fill(_:first:rows:)`` reads (each input value is quantised once, not once per window it falls
+    /// in): `clamp(round(x · int8InverseScale), ±127)`, or with a nonzero `int8ZeroPoint` `z`,
+    /// `clamp(round(x · int8InverseScale) + z, −128, 127)` and `z` where a window leaves the input.
+    public init(_ convs: [Conv2D], input x: Tensor, int8InverseScale: Float? = nil, int8ZeroPoint: Int8 = 0) {
         precondition(!convs.isEmpty, "SharedWindowColumns: no convolutions")
         precondition(x.rank == 4, "SharedWindowColumns: input must be NHWC, got \(x.shape)")
         (n, h, w, ci) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
@@ -67,10 +70,15 @@ public final class SharedWindowColumns {
         } else {
             transposed = nil
         }
+        zeroCode = int8ZeroPoint
         if let inv = int8InverseScale {
             func quantize(_ src: UnsafePointer<Float>, _ count: Int) -> UnsafeMutablePointer<Int8> {
                 let q = UnsafeMutablePointer<Int8>.allocate(capacity: Swift.max(count, 1))
-                LowPrecision.toInt8(src, q, count: count, inverseScale: inv)
+                if int8ZeroPoint == 0 {
+                    LowPrecision.toInt8(src, q, count: count, inverseScale: inv)
+                } else {
+                    LowPrecision.toInt8(src, q, count: count, inverseScale: inv, zeroPoint: int8ZeroPoint)
+                }
                 return q
             }
             if let t = transposed {
@@ -109,11 +117,12 @@ public final class SharedWindowColumns {
     public func fill(_ col: UnsafeMutablePointer<Int8>, first: Int, rows: Int) {
         precondition(quantizedInput != nil || quantizedTransposed != nil, "SharedWindowColumns: made without int8InverseScale")
         fill(col, x: quantizedInput.map { UnsafePointer($0) }, transposed: quantizedTransposed.map { UnsafePointer($0) },
-             first: first, rows: rows)
+             first: first, rows: rows, padding: zeroCode)
     }
 
     private func fill<T: BitwiseCopyable & AdditiveArithmetic>(_ col: UnsafeMutablePointer<T>, x: UnsafePointer<T>?,
-                                                              transposed: UnsafePointer<T>?, first: Int, rows: Int) {
+                                                              transposed: UnsafePointer<T>?, first: Int, rows: Int,
+                                                              padding: T = .zero) {
         if let tp = transposed {
             for r in 0..<rows {
                 let b = (first + r) / oh, y = (first + r) % oh
@@ -124,7 +133,7 @@ public final class SharedWindowColumns {
             }
         } else if let x {
             Im2Col.fill(col, x: x, h: h, w: w, c: ci, kh: windowHeight, kw: kw, sh: sh, sw: sw,
-                        pt: -windowStart, pl: pl, oh: oh, ow: ow, firstRow: first * ow, rows: rows * ow)
+                        pt: -windowStart, pl: pl, oh: oh, ow: ow, firstRow: first * ow, rows: rows * ow, padding: padding)
         }
     }
 }

@@ -68,19 +68,30 @@ struct ModelBenchmarkCommand {
                     let stages = ModelBenchmark.stages(m, patches: 10, repetitions: 3)
                     if let whole = stages.last {
                         let rate = whole.executedFlops / 10 * Double(windows) / median(netTimes) / 1e9
-                        print(String(format: "  network executed rate in that mode: %.1f GFLOP/s = %.0f%% of this run's %@ peak", rate, 100 * rate / pk, precision.rawValue))
+                        if whole.precision == nil {
+                            print(String(format: "  network executed rate in that mode: %.1f GFLOP/s (timbral branches int8, the rest %@)", rate,
+                                         (stages.first { $0.name.hasPrefix("midend") }?.precision?.rawValue ?? "?") as NSString))
+                        } else {
+                            print(String(format: "  network executed rate in that mode: %.1f GFLOP/s = %.0f%% of this run's %@ peak", rate, 100 * rate / pk, precision.rawValue))
+                        }
                     }
-                    print("  per layer group, one 10-patch call with threaded GEMMs (share of the \(precision.rawValue) peak):")
+                    /// A stage's share of its own precision's peak ("mixed" where its GEMMs mix formats).
+                    func share(_ s: ModelBenchmark.Stage) -> String {
+                        guard let p = s.precision else { return "mixed" }
+                        let pp = peaks[p] ?? peak
+                        return String(format: "%3.0f%% of %@ peak", 100 * s.executedGFlops / pp, p.rawValue)
+                    }
+                    print("  per layer group, one 10-patch call with threaded GEMMs (share of the peak of the group's precision):")
                     for s in stages {
-                        print(String(format: "  %-22@ %7.2f ms/10 patches  nominal %6.1f GFLOP/s  executed %6.1f GFLOP/s (%3.0f%% of peak)",
-                                     s.name as NSString, s.seconds * 1000, s.nominalGFlops, s.executedGFlops, 100 * s.executedGFlops / pk))
+                        print(String(format: "  %-22@ %7.2f ms/10 patches  nominal %6.1f GFLOP/s  executed %6.1f GFLOP/s (%@)",
+                                     s.name as NSString, s.seconds * 1000, s.nominalGFlops, s.executedGFlops, share(s) as NSString))
                     }
                     let cores = ProcessInfo.processInfo.activeProcessorCount, chunk = tagger.chunkWindows
                     if cores > 1 {
                         print("  per layer group as the tagger runs it: \(cores) calls of \(chunk) patches at once, one per core, single-threaded GEMMs (share of the same peak):")
                         for s in ModelBenchmark.stages(m, patches: chunk, repetitions: 3, copies: cores) {
-                            print(String(format: "  %-22@ %7.2f ms/%d×%d patches  nominal %6.1f GFLOP/s  executed %6.1f GFLOP/s (%3.0f%% of peak)",
-                                         s.name as NSString, s.seconds * 1000, cores, chunk, s.nominalGFlops, s.executedGFlops, 100 * s.executedGFlops / pk))
+                            print(String(format: "  %-22@ %7.2f ms/%d×%d patches  nominal %6.1f GFLOP/s  executed %6.1f GFLOP/s (%@)",
+                                         s.name as NSString, s.seconds * 1000, cores, chunk, s.nominalGFlops, s.executedGFlops, share(s) as NSString))
                         }
                     }
                 }
@@ -114,15 +125,16 @@ struct ModelBenchmarkCommand {
     /// bf16/int8 taggram drift against fp32: max |Δ| and windows whose top-5 tags changed, on each real recording
     /// given and on the synthetic song.
     func driftTable(_ m: MusicnnModel, synthetic: String) throws {
-        print("  drift vs fp32 (max |Δ taggram|, windows whose top-5 tag set changed; int8 front = int8 front end, mid end and dense in bf16):")
+        print("  drift vs fp32 (max |Δ taggram|, windows whose top-5 tag set changed; int8 = what --precision int8 runs: timbral branches in int8, the rest in bf16; int8 all = every layer in int8, as --calibrate runs it):")
         for file in driftFiles + [synthetic] {
             let (x, n) = try PrecisionBenchmark.patches(ofFiles: [file])
-            // int8 (all layers), and int8 in the front end only with the mid end and dense layers in bf16: measured
-            // here so the choice between them is made on numbers (MusicnnModel.Int8Scope).
-            for (p, frontEndOnly) in [(InferencePrecision.bf16, false), (.int8, false), (.int8, true)] {
-                guard let d = PrecisionBenchmark.drift(m, p, int8FrontEndOnly: frontEndOnly, patches: x, count: n) else { continue }
+            // Both int8 scopes (MusicnnModel.Int8Scope), so that the choice between them is made on numbers.
+            let rows: [(InferencePrecision, MusicnnModel.Int8Scope?, String)] = [(.bf16, nil, "bf16"), (.int8, .timbral, "int8"),
+                                                                                  (.int8, .allLayers, "int8 all")]
+            for (p, scope, label) in rows {
+                guard let d = PrecisionBenchmark.drift(m, p, int8Scope: scope, patches: x, count: n) else { continue }
                 print(String(format: "    %-12@ %-40@ max |Δ| %.5f  top-5 changed %d of %d windows  (predict %.3f s)",
-                             (frontEndOnly ? "int8 front" : p.rawValue) as NSString,
+                             label as NSString,
                              (file == synthetic ? "synthetic: " + (file as NSString).lastPathComponent : (file as NSString).lastPathComponent) as NSString,
                              d.maxAbs, d.top5Changed, d.windows, d.seconds))
             }

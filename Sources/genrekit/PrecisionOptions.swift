@@ -5,9 +5,9 @@ import GenreKit
 /// `--precision fp32|bf16|int8` and `--calibrate DIR`: the number format the networks run in. The library decides
 /// (``InferencePrecision/effectiveHere``: fp32 where the CPU lacks the instructions); this prints its one notice line.
 struct PrecisionOptions: ParsableArguments {
-    @Option(help: "Number format of the network: fp32 (default; exact to TensorFlow's parity), bf16 (AVX512-BF16) or int8 (VNNI). Falls back to fp32, with one notice line, on a CPU without the instructions.")
+    @Option(help: "Number format of the network: fp32 (default; exact to TensorFlow's parity), bf16 (AVX512-BF16) or int8 (VNNI; musicnn: the timbral convolutions in int8, the rest in bf16). Falls back to fp32, with one notice line, on a CPU without the instructions.")
     var precision: InferencePrecision?
-    @Option(help: "With --precision int8: calibrate the activation scales on the audio files in this folder (default: scales from the network's bounded input and each chunk's activations).")
+    @Option(help: "With --precision int8: run every layer in int8, with activation scales calibrated on the audio files in this folder (default: musicnn's timbral convolutions only, scaled by the network's bounded input).")
     var calibrate: String?
 
     func validate() throws {

@@ -77,47 +77,62 @@ final class PrecisionDriftTests: XCTestCase {
         }
     }
 
-    /// OPEN (issue 14): int8 does not reach the goal yet — measured 0.093 (MSD_musicnn) and 0.035 (MTT_musicnn) on
-    /// these songs (2026-12-01, debug build) — so the goal is not asserted until the calibration is improved; set
-    /// GENREKIT_INT8_DRIFT_GOAL=1 to run the assertion.
+    /// int8 as `--precision int8` runs it (``MusicnnModel/Int8Scope/timbral``). Every layer in int8
+    /// (``MusicnnModel/Int8Scope/allLayers``) does not reach the goal (0.036–0.060 on musicnn's example MP3s; see
+    /// ``MusicnnModel/Int8Scope``), which is why it is not the default.
     func testInt8TaggramDriftIsWithinTheGoal() throws {
-        guard ProcessInfo.processInfo.environment["GENREKIT_INT8_DRIFT_GOAL"] == "1" else {
-            throw XCTSkip("int8 drift goal (≤ 0.02) not met yet: measured 0.093 (MSD), 0.035 (MTT); issue 14 open")
-        }
         for name in ["MSD_musicnn", "MTT_musicnn"] {
             let d = try drift(name, .int8)
             XCTAssertLessThanOrEqual(d.maxAbs, 0.02, "\(name) int8: \(d)")
         }
     }
 
-    /// `Int8Scope.frontEndOnly`: the front end is the int8 model's to the bit, the mid end and dense layers run in
-    /// bf16 (fp32 without it): the same bits as the bf16 model's layers on the same input.
-    func testInt8FrontEndOnlyRunsTheLaterLayersInBF16() throws {
+    /// ``MusicnnModel/Int8Scope/timbral``: the timbral branches are int8 convolutions of the asymmetrically quantised
+    /// input (bit-equal to running those branches alone in int8 with that quantisation); the temporal branches, the
+    /// mid end and the dense layers are bit-equal to the bf16 model's (fp32 on a CPU without bf16).
+    func testInt8TimbralRunsTheRestInBF16() throws {
         guard case .musicnn(let m) = try LoadedModels.model("MSD_musicnn") else { throw XCTSkip("MSD_musicnn is not musicnn") }
         guard InferencePrecision.int8.effectiveHere.precision == .int8 else { throw XCTSkip("no int8 on this CPU") }
         let later = InferencePrecision.bf16.effectiveHere.precision
-        let all = m.forcingPrecision(.int8)
-        var front = all
-        front.int8Scope = .frontEndOnly
+        let timbral = m.forcingPrecision(.int8)
+        XCTAssertEqual(timbral.int8Scope, .timbral, "the default scope")
+        var all = timbral
+        all.int8Scope = .allLayers
         XCTAssertEqual(all.laterLayersPrecision, .int8)
-        XCTAssertEqual(front.laterLayersPrecision, later)
+        XCTAssertEqual(timbral.laterLayersPrecision, later)
         XCTAssertEqual(m.laterLayersPrecision, .fp32)
+        XCTAssertEqual(timbral.branches.map { timbral.precision(of: $0) }, [.int8, .int8, later, later, later])
+        XCTAssertEqual(all.branches.map { all.precision(of: $0) }, [.int8, .int8, .int8, .int8, .int8])
+        let q = timbral.frontEndInt8
+        XCTAssertNotEqual(q.zeroPoint, 0)
+        XCTAssertEqual(all.frontEndInt8.zeroPoint, 0)
+        XCTAssertEqual(all.frontEndInt8.scale, m.int8Calibration.frontend)
         let reference = m.forcingPrecision(later)
         let (x, _) = try Self.patches()
         let frames = 187, n = 2
         let xn = m.normalizedInput(Array(x.prefix(n * frames * MusicnnInput.melBands)), count: n, frames: frames)
-        let (full, active) = front.frontend(xn)
-        let (fullAll, activeAll) = all.frontend(xn)
-        XCTAssertTrue(full.values == fullAll.values && active.values == activeAll.values, "front end differs from the int8 model's")
+        let outs = timbral.branchOutputs(xn), refOuts = reference.branchOutputs(xn), allOuts = all.branchOutputs(xn)
+        for (i, b) in timbral.branches.enumerated() where b.timePad > 0 {
+            let alone = b.forward(xn, precision: .int8, activationScale: q.scale, activationZeroPoint: q.zeroPoint)
+            XCTAssertTrue(outs[i].values == alone.values, "\(b.name) is not its int8 convolution")
+            XCTAssertFalse(outs[i].values == refOuts[i].values, "\(b.name) should not be the \(later) one")
+            XCTAssertFalse(outs[i].values == allOuts[i].values, "\(b.name) should quantise its input otherwise than allLayers")
+        }
+        for (i, b) in timbral.branches.enumerated() where b.timePad == 0 {
+            XCTAssertTrue(outs[i].values == refOuts[i].values, "\(b.name) is not the \(later) model's")
+        }
+        let (full, active) = timbral.frontend(xn)
         let midInput = m.mid1.inputChannels == m.frontendChannels ? full : active
-        let (c1, c2, c3) = front.midend(active: midInput)
+        let (c1, c2, c3) = timbral.midend(active: midInput)
         let (r1, r2, r3) = reference.midend(active: midInput)
         XCTAssertTrue(c1.values == r1.values && c2.values == r2.values && c3.values == r3.values, "mid end is not the \(later) model's")
         let (a1, _, _) = all.midend(active: midInput)
         XCTAssertFalse(a1.values == c1.values, "the all-layers int8 mid end should differ from \(later)")
         let concatenated = Tensor.concatenate([full, c1, c2, c3], alongAxis: 2)
-        let b = front.backend(concatenated), rb = reference.backend(concatenated)
+        let b = timbral.backend(concatenated), rb = reference.backend(concatenated)
         XCTAssertTrue(b.3.values == rb.3.values && b.2.values == rb.2.values, "dense layers are not the \(later) model's")
+        XCTAssertEqual(m.calibrated(patches: Array(x.prefix(n * frames * MusicnnInput.melBands)), count: n).int8Scope, .allLayers,
+                       "a calibration is the later layers', so a calibrated model runs them in int8")
     }
 
     /// The default int8 front-end scale covers the whole normalised input range (no clipping): `127·s_a ≥ |x|`.
@@ -127,6 +142,13 @@ final class PrecisionDriftTests: XCTestCase {
         let xn = m.normalizedInput(row, count: 1, frames: 1)
         for v in xn.values { XCTAssertLessThanOrEqual(abs(v), 127 * m.int8Calibration.frontend * (1 + 0x1p-20)) }
         XCTAssertFalse(m.int8Calibration.isStatic)
+        // The asymmetric quantisation (Int8Scope.timbral) covers the same range without clipping: codes within
+        // [−128, 127] for the extremes, 0 exactly at the zero point.
+        let q = m.frontEndInt8
+        for v in xn.values {
+            let code = (v / q.scale).rounded() + Float(q.zeroPoint)
+            XCTAssertTrue(code >= -128 && code <= 127, "\(v) → code \(code)")
+        }
         let (x, n) = try Self.patches()
         let c = m.calibrated(patches: x, count: n).int8Calibration
         XCTAssertTrue(c.isStatic)

@@ -223,12 +223,18 @@ final class ConvMaxOverWidthTests: XCTestCase {
     /// with `q_a = clamp(round(x · (1/s_a)), ±127)` and the weights' per-channel quantisation, in double precision.
     /// The integer sums are exact (|Σ| < 2²⁴); after them come one rounding for `s_a·s_w`, one for the product, one
     /// each for the bias, the BN product and sum: within `|s|·3u·(|z| + |b|) + 2u·|y| + u·|t|` per channel.
-    func assertInt8MatchesTheDefinition(_ convs: [Conv2D], _ bns: [BatchNorm?], _ x: Tensor, scale: Float?,
+    ///
+    /// With a zero point `z` (and a given scale), `q_a = clamp(round(x · (1/s_a)) + z, −128, 127)` and the sums are
+    /// over `q_a − z`: a window leaving the input (`x = 0` there) adds nothing.
+    func assertInt8MatchesTheDefinition(_ convs: [Conv2D], _ bns: [BatchNorm?], _ x: Tensor, scale: Float?, zeroPoint: Int8 = 0,
                                         file: StaticString = #filePath, line: UInt = #line) {
         let sa = scale ?? x.values.map { abs($0) }.max()! / 127
         let inv = 1 / sa
-        let qx = x.values.map { Double(Swift.min(Swift.max(($0 * inv).rounded(), -127), 127)) }
-        let ys = ConvMaxOverWidth.forward(convs, bns: bns, input: x, precision: .int8, activationScale: scale, method: .im2col)
+        let qx = zeroPoint == 0
+            ? x.values.map { Double(Swift.min(Swift.max(($0 * inv).rounded(), -127), 127)) }
+            : x.values.map { Double(Swift.min(Swift.max(($0 * inv).rounded() + Float(zeroPoint), -128), 127)) - Double(zeroPoint) }
+        let ys = ConvMaxOverWidth.forward(convs, bns: bns, input: x, precision: .int8, activationScale: scale,
+                                          activationZeroPoint: zeroPoint, method: .im2col)
         let (n, h, w) = (x.shape[0], x.shape[1], x.shape[2])
         for (conv, (bn, y)) in zip(convs, zip(bns, ys)) {
             let q = conv.weights.quantized
@@ -282,6 +288,27 @@ final class ConvMaxOverWidthTests: XCTestCase {
             Conv2D(kernel: rng.tensor([kh, 1, 1, 19]), bias: rng.array(19), padding: .same, activation: .relu)
         }
         assertInt8MatchesTheDefinition(convs, [randomBN(&rng, 19), nil, randomBN(&rng, 19)], x, scale: nil)
+    }
+
+    /// Asymmetric int8 input (musicnn's timbral branches, ``GenreKitModels``' `Int8Scope.timbral`): 'valid' kernels
+    /// with inputs in `[lo, hi]` over 254 steps, and nested 'same' column kernels whose padding must be the zero point.
+    func testInt8WithAZeroPointMatchesTheDefinition() throws {
+        guard InferencePrecision.int8.effectiveHere.precision == .int8 else {
+            throw XCTSkip("this CPU runs int8 as fp32 (\(DNNLEngine.effectiveISA))")
+        }
+        var rng = TestRNG(seed: 29)
+        for (conv, bn, x) in oneDNNShapes(&rng) {
+            let lo = min(x.values.min()!, 0), hi = max(x.values.max()!, 0), s = (hi - lo) / 254
+            let z = Int8((-128 - lo / s).rounded())
+            assertInt8MatchesTheDefinition([conv], [bn], x, scale: s, zeroPoint: z)
+        }
+        let x = rng.tensor([3, 26, 9, 1], -0.5, 2)
+        let convs = [16, 8, 4].map { kh in
+            Conv2D(kernel: rng.tensor([kh, 1, 1, 19]), bias: rng.array(19), padding: .same, activation: .relu)
+        }
+        for z: Int8 in [-70, 60] {
+            assertInt8MatchesTheDefinition(convs, [randomBN(&rng, 19), nil, randomBN(&rng, 19)], x, scale: 2.6 / 254, zeroPoint: z)
+        }
     }
 
     func testPlanMeasuresBothMethodsOnceAndKeepsTheWinner() throws {

@@ -22,6 +22,27 @@ final class LowPrecisionTests: XCTestCase {
         }
     }
 
+    /// The asymmetric quantiser: `clamp(round(x · s⁻¹) + z, −128, 127)`, round half away from zero; 0 is exactly `z`.
+    func testAsymmetricToInt8EqualsThePlainFormula() {
+        var g = SeededGenerator(seed: 8)
+        var x: [Float] = [0, -0.0, 0.5, -0.5, 1.5, -1.5, 126.5, -127.5, -128.5, 1e9, -1e9, .leastNonzeroMagnitude]
+        for k in -260...260 { x.append(Float(k) + 0.5); x.append(Float(k) - 0.4999) }
+        for _ in 0..<1001 { x.append(Float.random(in: -300...300, using: &g)) }
+        for (inverseScale, z): (Float, Int8) in [(1, 0), (0.37, -47), (3.1, 90), (1, -128), (1, 127)] {
+            var q = [Int8](repeating: 99, count: x.count)
+            x.withUnsafeBufferPointer { src in
+                q.withUnsafeMutableBufferPointer {
+                    LowPrecision.toInt8(src.baseAddress!, $0.baseAddress!, count: x.count, inverseScale: inverseScale, zeroPoint: z)
+                }
+            }
+            for (i, v) in x.enumerated() {
+                let expected = Int8(Swift.min(Swift.max((v * inverseScale).rounded(.toNearestOrAwayFromZero) + Float(z), -128), 127))
+                XCTAssertEqual(q[i], expected, "x = \(v), 1/s = \(inverseScale), z = \(z)")
+            }
+            XCTAssertEqual(q[0], z)
+        }
+    }
+
     func testToInt8MapsNaNToZero() {
         let x: [Float] = [.nan, 3]
         var q = [Int8](repeating: 99, count: 2)

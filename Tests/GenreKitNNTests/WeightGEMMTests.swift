@@ -122,6 +122,38 @@ final class WeightGEMMTests: XCTestCase {
         } }
     }
 
+    /// int8 with an input zero point `z` (asymmetric activations, `a ≈ s_a·(q_a − z)`): `s_a·s_w[n]·Σ (q_a − z)·q_w`,
+    /// the sum exact (the kernel's `Σ q_a·q_w` and `z·Σ q_w` are integers below 2²⁴, and so is their difference), then
+    /// the roundings of `s_a·s_w` and the product.
+    func testInt8WithAZeroPointIsTheScaledIntegerProductOfTheShiftedCodes() throws {
+        guard InferencePrecision.int8.effectiveHere.precision == .int8 else {
+            throw XCTSkip("this CPU runs int8 as fp32 (\(DNNLEngine.effectiveISA))")
+        }
+        let (a, w) = operands()
+        let q = w.quantized
+        for (sa, z) in [(Float(16.0 / 254), Int8(-1)), (Float(9.0 / 254), Int8(-37)), (Float(20.0 / 254), Int8(90))] {
+            var aq = [Int8](repeating: 0, count: m * lda)
+            a.withUnsafeBufferPointer { src in
+                aq.withUnsafeMutableBufferPointer { LowPrecision.toInt8(src.baseAddress!, $0.baseAddress!, count: a.count, inverseScale: 1 / sa, zeroPoint: z) }
+            }
+            var c = [Float](repeating: .nan, count: m * ldc)
+            aq.withUnsafeBufferPointer { pa in
+                c.withUnsafeMutableBufferPointer { pc in
+                    WeightGEMM.runInt8(m: m, k: k, quantized: pa.baseAddress!, lda: lda, weights: w, c: pc.baseAddress!, ldc: ldc,
+                                       activationScale: sa, zeroPoint: Int32(z))
+                }
+            }
+            XCTAssertEqual(w.quantizedColumnSums, (0..<n).map { col in (0..<k).reduce(Int32(0)) { $0 + Int32(q.values[$1 * n + col]) } })
+            for r in 0..<m { for col in 0..<n {
+                var s = 0
+                for i in 0..<k { s += (Int(aq[r * lda + i]) - Int(z)) * Int(q.values[i * n + col]) }
+                XCTAssertLessThan(abs(s), 1 << 24)
+                let e = Double(s) * Double(sa * q.scales[col])
+                XCTAssertLessThanOrEqual(abs(Double(c[r * ldc + col]) - e), RoundingBounds.gamma(3) * abs(e) + 1e-30, "z = \(z)")
+            } }
+        }
+    }
+
     func testFallbackDecision() {
         XCTAssertEqual(InferencePrecision.fp32.effective(onISA: "sse41").precision, .fp32)
         XCTAssertNil(InferencePrecision.fp32.effective(onISA: nil).notice)

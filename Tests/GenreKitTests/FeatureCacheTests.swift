@@ -56,7 +56,7 @@ final class FeatureCacheTests: XCTestCase {
         XCTAssertEqual(message("MSD_musicnn"), "feature spec 'MSD_musicnn': expected MODEL:LAYER[,LAYER…], e.g. MSD_musicnn:max_pool,penultimate (or mfcc, handcrafted)")
         XCTAssertEqual(message("MSD_musicnn:max_pool,,penultimate"), "feature spec 'MSD_musicnn:max_pool,,penultimate': empty layer name")
         XCTAssertEqual(message("MSD_musicnn:max_pool,max_pool"), "layer 'max_pool' is listed twice; list each layer once")
-        XCTAssertEqual(message("MSD_musicnn:max_pool@speed=2"), "feature spec 'MSD_musicnn:max_pool@speed=2': unknown option 'speed'; options are length, overlap, pool, song, pad, precision")
+        XCTAssertEqual(message("MSD_musicnn:max_pool@speed=2"), "feature spec 'MSD_musicnn:max_pool@speed=2': unknown option 'speed'; options are length, overlap, pool, song, pad, precision, int8")
         XCTAssertEqual(message("MSD_musicnn:max_pool@pool=median"), "feature spec 'MSD_musicnn:max_pool@pool=median': pool=median: use mean, max, mean+std")
         XCTAssertEqual(message("MSD_musicnn:max_pool@length=abc"), "feature spec 'MSD_musicnn:max_pool@length=abc': length=abc is not a number of seconds")
         XCTAssertEqual(message("MSD_vgg:pool5@length=5"), "invalid window: the VGG models take 3-s windows only (got 5 s)")

@@ -57,13 +57,15 @@ public struct CombinedFeatureSpec: Sendable, Hashable, Codable, CustomStringConv
     public init(_ spec: FeatureSpec) { parts = [spec] }
 
     /// The same features with every network part (musicnn, VGG, fine-tuned) run in `precision`, int8 with
-    /// `int8Calibration` (nil: the default calibration); descriptors and YAMNet parts are unchanged.
+    /// `int8Calibration` (nil: the default calibration, musicnn's timbral branches in int8; a calibration: every
+    /// layer in int8, ``GenreKitModels/MusicnnModel/Int8Scope``); descriptors and YAMNet parts are unchanged.
     public func running(_ precision: InferencePrecision, int8Calibration: Int8Calibration? = nil) throws -> CombinedFeatureSpec {
         try CombinedFeatureSpec(parts: parts.map { p in
             guard !p.isHandcrafted && !p.isYAMNet else { return p }
             var q = p
             q.precision = precision
             q.int8Calibration = precision == .int8 ? int8Calibration : nil
+            q.int8Scope = q.int8Calibration == nil ? .timbral : .allLayers
             return q
         })
     }

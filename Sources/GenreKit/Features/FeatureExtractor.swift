@@ -59,6 +59,9 @@ public struct FeatureExtractor: Sendable {
         if tagger.model.precision != spec.precision {
             throw FeatureExtractorError.taggerMismatch("the tagger runs \(tagger.model.precision.rawValue), the spec asks for \(spec.precision.rawValue)")
         }
+        if spec.hasInt8Scope, case .musicnn(let m) = tagger.model, m.int8Scope != spec.int8Scope {
+            throw FeatureExtractorError.taggerMismatch("the tagger runs int8=\(m.int8Scope.keyName), the spec asks for int8=\(spec.int8Scope.keyName)")
+        }
         if tagger.patches.frameCount != patches.frameCount || tagger.patches.hop != patches.hop
             || tagger.patches.shortClipPolicy != patches.shortClipPolicy {
             throw FeatureExtractorError.taggerMismatch(
@@ -100,7 +103,7 @@ public struct FeatureExtractor: Sendable {
 
     /// Builds the tagger for `spec` from a loaded `model`.
     ///
-    /// The network runs in `spec.precision` (with `spec.int8Calibration` for int8); where this CPU lacks the
+    /// The network runs in `spec.precision` (with `spec.int8Calibration` and `spec.int8Scope` for int8); where this CPU lacks the
     /// instructions it runs in fp32 and the extractor's ``spec`` says fp32, so its features are cached as fp32.
     public init(spec requested: FeatureSpec, model loaded: PretrainedModel, cache: FeatureCache?) throws {
         try requested.validate()
@@ -108,6 +111,7 @@ public struct FeatureExtractor: Sendable {
         var model = loaded.withPrecision(spec.precision).model
         if model.precision != spec.precision { spec.precision = model.precision; spec.int8Calibration = nil }
         if spec.precision == .int8, let c = spec.int8Calibration { model = model.withInt8Calibration(c) }
+        if spec.hasInt8Scope { model = model.withInt8Scope(spec.int8Scope) }
         let tagger = try Tagger(model: model, length: spec.windowLength, overlap: spec.overlap > 0 ? spec.overlap : nil,
                                 shortClipPolicy: spec.shortClipPolicy)
         try self.init(spec: spec, tagger: tagger, cache: cache)

@@ -1,9 +1,10 @@
 import GenreKitDSP
+import GenreKitModels
 import GenreKitNN
 
 extension FeatureSpec {
     /// Option names accepted after `@` in the text form.
-    public static let optionNames = ["length", "overlap", "pool", "song", "pad", "precision"]
+    public static let optionNames = ["length", "overlap", "pool", "song", "pad", "precision", "int8"]
 
     /// Parses `MODEL:LAYER[,LAYER…][@option=value,…]` (see ``FeatureSpec``) and validates it; ``key`` parses
     /// back to an equal spec. Spaces around names are ignored. `yamnet:…` takes only `song=` (its windows are fixed).
@@ -28,6 +29,7 @@ extension FeatureSpec {
         var pool = TimePooling.mean, song = TimePooling.mean
         var pad = Patches.ShortClipPolicy.repeatPad
         var precision = InferencePrecision.fp32
+        var int8Scope: MusicnnModel.Int8Scope?
         for option in (optionText ?? "").split(separator: ",") {
             let (rawName, rawValue) = Self.cut(String(option), at: "=")
             let name = rawName.trimmingCharacters(in: .whitespaces).lowercased()
@@ -58,6 +60,11 @@ extension FeatureSpec {
             case "precision":
                 guard let p = InferencePrecision(rawValue: value.lowercased()) else { throw fail("precision=\(value): use fp32, bf16 or int8") }
                 precision = p
+            case "int8":
+                guard let scope = MusicnnModel.Int8Scope(keyName: value.lowercased()) else {
+                    throw fail("int8=\(value): use timbral (the timbral convolutions in int8, the rest in bf16; the default) or all (every layer in int8)")
+                }
+                int8Scope = scope
             case "calibration":
                 throw fail("calibration=\(value) names int8 scales measured on your audio; pass --calibrate DIR instead of writing it")
             default:
@@ -67,6 +74,10 @@ extension FeatureSpec {
         try self.init(model: model, layers: layers, windowLength: length, overlap: overlap,
                       windowPooling: pool, songPooling: song, shortClipPolicy: pad)
         self.precision = precision
+        if let int8Scope {
+            guard hasInt8Scope else { throw fail("int8=\(int8Scope.keyName) applies to a musicnn network with precision=int8") }
+            self.int8Scope = int8Scope
+        }
     }
 
     /// Splits at the first `separator`: (before, after) or (text, nil).

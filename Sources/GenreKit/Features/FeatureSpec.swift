@@ -13,7 +13,8 @@ import GenreKitNN
 /// e.g. `MSD_musicnn:max_pool,penultimate` or `MTT_musicnn:penultimate@length=3,overlap=1,pool=mean,song=mean+std`.
 /// Omitted options take the defaults: 3-s windows, no overlap, `pool=mean`, `song=mean`, `pad=repeatPad`,
 /// `precision=fp32`. A network run in bf16 or int8 (``precision``) gives other features than fp32, so the
-/// precision, and for int8 a calibration of the user's own (`calibration=` a hash of its scales), is part of the key:
+/// precision, and for a musicnn network in int8 the layers that run in int8 (`int8=timbral` or `int8=all`,
+/// ``int8Scope``) and a calibration of the user's own (`calibration=` a hash of its scales), are part of the key:
 /// features of different precisions never mix in the cache.
 ///
 /// `yamnet:embedding` and `yamnet:scores` (``isYAMNet``) are YAMNet's 1024-d embedding and 521 AudioSet class
@@ -40,6 +41,19 @@ public struct FeatureSpec: Sendable, Hashable, Codable, CustomStringConvertible 
     /// int8 only: activation scales calibrated on the user's audio (`--calibrate DIR`); nil for the default
     /// calibration (``GenreKitModels/Int8Calibration``).
     public var int8Calibration: Int8Calibration?
+    /// int8 on a musicnn network only: which layers run in int8 (``GenreKitModels/MusicnnModel/Int8Scope``): the
+    /// timbral branches unless a calibration is given (``CombinedFeatureSpec/running(_:int8Calibration:)``); model
+    /// files written before the choice existed decode as ``GenreKitModels/MusicnnModel/Int8Scope/allLayers``, what
+    /// they were made with.
+    public var int8Scope: MusicnnModel.Int8Scope = .timbral
+
+    /// Whether ``int8Scope`` applies: int8 on a musicnn network (published, fine-tuned from one, or random).
+    public var hasInt8Scope: Bool {
+        guard precision == .int8, !isHandcrafted, !isYAMNet else { return false }
+        if model == RandomMusicnnWeights.modelName { return true }
+        let arch = ModelArchitecture.named(model) ?? ModelArchitecture.fineTunedBase(of: model).flatMap(ModelArchitecture.named)
+        return arch?.kind == .musicnn
+    }
 
     /// A validated spec. For `yamnet` the window arguments are ignored: its window is YAMNet's own
     /// (``yamnetWindowSeconds`` every ``yamnetHopSeconds``, mean pooling, zero padding).
@@ -138,6 +152,7 @@ public struct FeatureSpec: Sendable, Hashable, Codable, CustomStringConvertible 
         if let extra { options.append(extra) }
         if shortClipPolicy != .repeatPad { options.append("pad=\(shortClipPolicy.rawValue)") }
         if precision != .fp32 { options.append("precision=\(precision.rawValue)") }
+        if hasInt8Scope { options.append("int8=\(int8Scope.keyName)") }
         if precision == .int8, let c = int8Calibration { options.append("calibration=\(Self.calibrationID(c))") }
         return "\(model):\(layers.joined(separator: ","))@\(options.joined(separator: ","))"
     }
@@ -159,10 +174,11 @@ public struct FeatureSpec: Sendable, Hashable, Codable, CustomStringConvertible 
 
 extension FeatureSpec {
     private enum CodingKeys: String, CodingKey {
-        case model, layers, windowLength, overlap, windowPooling, songPooling, shortClipPolicy, precision, int8Calibration
+        case model, layers, windowLength, overlap, windowPooling, songPooling, shortClipPolicy, precision, int8Calibration, int8Scope
     }
 
-    /// Model files written before ``precision`` existed decode as fp32.
+    /// Model files written before ``precision`` existed decode as fp32, before ``int8Scope`` existed as
+    /// ``GenreKitModels/MusicnnModel/Int8Scope/allLayers``.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         model = try c.decode(String.self, forKey: .model)
@@ -174,6 +190,12 @@ extension FeatureSpec {
         shortClipPolicy = try c.decode(Patches.ShortClipPolicy.self, forKey: .shortClipPolicy)
         precision = try c.decodeIfPresent(InferencePrecision.self, forKey: .precision) ?? .fp32
         int8Calibration = try c.decodeIfPresent(Int8Calibration.self, forKey: .int8Calibration)
+        int8Scope = .timbral
+        if let scope = try c.decodeIfPresent(MusicnnModel.Int8Scope.self, forKey: .int8Scope) {
+            int8Scope = scope
+        } else if hasInt8Scope {
+            int8Scope = .allLayers
+        }
     }
 
     /// fp32 specs encode as before (no `precision` key).
@@ -188,5 +210,22 @@ extension FeatureSpec {
         try c.encode(shortClipPolicy, forKey: .shortClipPolicy)
         if precision != .fp32 { try c.encode(precision, forKey: .precision) }
         try c.encodeIfPresent(int8Calibration, forKey: .int8Calibration)
+        if hasInt8Scope { try c.encode(int8Scope, forKey: .int8Scope) }
+    }
+}
+
+extension MusicnnModel.Int8Scope {
+    /// The value of `int8=` in a feature spec's text form.
+    public var keyName: String {
+        switch self {
+        case .timbral: return "timbral"
+        case .allLayers: return "all"
+        }
+    }
+
+    /// The scope named `keyName` (``keyName``), nil for another name.
+    public init?(keyName: String) {
+        guard let s = Self.allCases.first(where: { $0.keyName == keyName }) else { return nil }
+        self = s
     }
 }

@@ -10,6 +10,7 @@ public final class GEMMWeights: @unchecked Sendable {
     private let lock = NSLock()
     private var bf16: [UInt16]?
     private var int8: (values: [Int8], scales: [Float])?
+    private var columnSums: [Int32]?
     private var derivedForms: [String: Derived] = [:]
 
     /// The weights in a library's own layout (e.g. oneDNN's blocked convolution weights): 64-byte aligned bytes,
@@ -47,6 +48,18 @@ public final class GEMMWeights: @unchecked Sendable {
         let v = values.map(LowPrecision.bfloat16)
         bf16 = v
         return v
+    }
+
+    /// `Σ_k w_q[k, n]` of the int8 weights, per column: what an input zero point `z` adds to each int32 sum
+    /// (`Σ_k w_q (a_q − z) = Σ_k w_q a_q − z · Σ_k w_q`).
+    public var quantizedColumnSums: [Int32] {
+        let q = quantized
+        lock.lock(); defer { lock.unlock() }
+        if let columnSums { return columnSums }
+        var sums = [Int32](repeating: 0, count: n)
+        for r in 0..<k { for c in 0..<n { sums[c] += Int32(q.values[r * n + c]) } }
+        columnSums = sums
+        return sums
     }
 
     /// The int8 weights `k × n` and their per-column scales `s[n]`.

@@ -6,8 +6,10 @@ import CDNNL
 /// * `bf16`: weights and activations rounded to bfloat16 (8-bit mantissa, round to nearest even), products accumulated
 ///   in float32 (oneDNN, AVX512-BF16);
 /// * `int8`: weights quantised per output channel, `w_q = round(w / s_w[n])`, `s_w[n] = max_k |w[k, n]| / 127`;
-///   activations per tensor, `a_q = clamp(round(a / s_a), −127, 127)` with `s_a` calibrated
-///   (``Int8Calibration``); int32 accumulation, `y[m, n] = s_a · s_w[n] · Σ_k a_q[m, k] · w_q[k, n]` (oneDNN, VNNI).
+///   activations per tensor, `a_q = clamp(round(a / s_a), −127, 127)` with `s_a` calibrated (`Int8Calibration`), or
+///   asymmetrically with a zero point `z`, `a_q = clamp(round(a / s_a) + z, −128, 127)`; int32 accumulation,
+///   `y[m, n] = s_a · s_w[n] · Σ_k (a_q[m, k] − z) · w_q[k, n]` (oneDNN, VNNI). Which layers of a network run in int8
+///   is the network's choice (musicnn: `MusicnnModel.Int8Scope`).
 public enum InferencePrecision: String, Sendable, CaseIterable, Codable, Hashable {
     case fp32, bf16, int8
 

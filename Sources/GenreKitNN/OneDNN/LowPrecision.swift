@@ -38,6 +38,18 @@ public enum LowPrecision {
         }
     }
 
+    /// Asymmetric int8: `q = clamp(round(x · inverseScale) + zeroPoint, −128, 127)` for `count` floats (round half
+    /// away from zero; NaN → `zeroPoint`), so that `x ≈ s · (q − zeroPoint)` and `x = 0` is exactly `q = zeroPoint`.
+    public static func toInt8(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Int8>, count: Int, inverseScale: Float,
+                              zeroPoint: Int8) {
+        let zf = Float(zeroPoint)
+        for i in 0..<count {
+            let r = DynamicQuantization.quantized(src[i], inverse: inverseScale, zeroPoint: zf)
+            // r is an integer in [−128, 127]: r + (2²³ + 128) holds r + 128 in its low mantissa bits.
+            dst[i] = Int8(truncatingIfNeeded: Int32(bitPattern: (r + 8_388_736).bitPattern) &- 0x4B00_0080)
+        }
+    }
+
     /// Largest `|x|` of `count` floats (0 for none; NaN ignored), with eight running maxima so that LLVM vectorises
     /// the scan.
     public static func maxAbs(_ src: UnsafePointer<Float>, count: Int) -> Float {

@@ -96,36 +96,40 @@ public enum WeightGEMM {
         try int8(m: m, k: k, quantized: aq, lda: k, w: w, c: c, ldc: ldc, scale: sa)
     }
 
-    /// The int8 product of an `A` quantised by the caller, `A ≈ s_a · A_q` (`A_q` `m × k`, row stride `lda`; e.g. an
-    /// im2col of an input quantised once): `C = s_a · s_w[n] · (A_q · W_q)`, int32 sums (oneDNN). Where oneDNN cannot
-    /// run it, `s_a · A_q` times the float32 weights through OpenBLAS.
+    /// The int8 product of an `A` quantised by the caller, `A ≈ s_a · (A_q − z)` (`A_q` `m × k`, row stride `lda`;
+    /// e.g. an im2col of an input quantised once; `z = zeroPoint`, 0 for symmetric quantisation):
+    /// `C = s_a · s_w[n] · (A_q · W_q − z · Σ_k W_q[k, n])`, int32 sums (oneDNN). Where oneDNN cannot run it,
+    /// `s_a · (A_q − z)` times the float32 weights through OpenBLAS.
     public static func runInt8(m: Int, k: Int, quantized aq: UnsafePointer<Int8>, lda: Int, weights w: GEMMWeights,
-                               c: UnsafeMutablePointer<Float>, ldc: Int, activationScale sa: Float) {
+                               c: UnsafeMutablePointer<Float>, ldc: Int, activationScale sa: Float, zeroPoint: Int32 = 0) {
         precondition(w.k == k, "WeightGEMM: weights are \(w.k) × \(w.n), A has \(k) columns")
         if m == 0 || w.n == 0 { return }
         do {
             guard k > 0, DNNLEngine.shared != nil else { throw DNNLError(call: "dnnl_engine_create", status: Int(dnnl_unimplemented.rawValue)) }
-            try int8(m: m, k: k, quantized: aq, lda: lda, w: w, c: c, ldc: ldc, scale: sa)
+            try int8(m: m, k: k, quantized: aq, lda: lda, w: w, c: c, ldc: ldc, scale: sa, zeroPoint: zeroPoint)
         } catch {
             if ProcessInfo.processInfo.environment["GENREKIT_DEBUG_GEMM"] != nil { FileHandle.standardError.write(Data("\(error)\n".utf8)) }
             let a = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(m * k, 1))
             defer { a.deallocate() }
-            for r in 0..<m { for j in 0..<k { a[r * k + j] = sa * Float(aq[r * lda + j]) } }
+            for r in 0..<m { for j in 0..<k { a[r * k + j] = sa * Float(Int32(aq[r * lda + j]) - zeroPoint) } }
             openblas(m: m, k: k, a: a, lda: k, w: w, c: c, ldc: ldc)
         }
     }
 
     static func int8(m: Int, k: Int, quantized aq: UnsafePointer<Int8>, lda: Int, w: GEMMWeights,
-                     c: UnsafeMutablePointer<Float>, ldc: Int, scale sa: Float) throws {
+                     c: UnsafeMutablePointer<Float>, ldc: Int, scale sa: Float, zeroPoint: Int32 = 0) throws {
         let p = try DNNLMatMul.cached(.init(m: m, n: w.n, k: k, lda: lda, ldb: w.n, ldc: ldc, precision: .int8))
         let q = w.quantized
         try q.values.withUnsafeBufferPointer { wp in try p.run(a: aq, b: wp.baseAddress!, c: c) }
-        // C = s_a · s_w[n] · Σ (the int32 sums, as floats).
+        // C = s_a · s_w[n] · (Σ − z · Σ_k W_q) (the int32 sums as floats: exact, |Σ| < 2²⁴ for these k).
         let outScales = q.scales.map { $0 * sa }
+        let offsets = zeroPoint == 0 ? [Float](repeating: 0, count: w.n) : w.quantizedColumnSums.map { Float(zeroPoint * $0) }
         outScales.withUnsafeBufferPointer { sp in
-            for r in 0..<m {
-                let row = c + r * ldc
-                for j in 0..<w.n { row[j] *= sp[j] }
+            offsets.withUnsafeBufferPointer { op in
+                for r in 0..<m {
+                    let row = c + r * ldc
+                    for j in 0..<w.n { row[j] = (row[j] - op[j]) * sp[j] }
+                }
             }
         }
     }
