@@ -13,6 +13,8 @@ struct Benchmark {
         if args.contains("--help") || args.contains("-h") || args.first == "help" { usage(); exit(0) }
         guard let what = args.first else { usage(); exit(2) }
         args.removeFirst()
+        // The same OpenBLAS setting as the command-line tool, so in-process figures are what `genrekit` runs.
+        BLASThreads.shortenIdleSpinning()
         do {
             switch what {
             case "frontend": try FrontEndBenchmark(arguments: args).run()
