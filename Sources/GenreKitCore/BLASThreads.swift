@@ -15,7 +15,7 @@ public enum BLASThreads {
     /// OpenBLAS's workers wait for work by spinning on `sched_yield` for its thread timeout before they sleep, after
     /// the library loads, after each threaded call, and after each `openblas_set_num_threads` (which
     /// ``withSingleThread(_:)`` calls): in a one-shot `genrekit tag` of a 5-min MP3 on 2 cores that spin took ~0.1 s
-    /// of CPU from the decoding and network threads (0.87 s → 0.78 s wall with `OPENBLAS_NUM_THREADS=1`). This sets
+    /// of CPU from the decoding and network threads (interleaved medians of 8: 0.893 → 0.837 s wall, 1.68 → 1.56 s CPU). This sets
     /// `OPENBLAS_THREAD_TIMEOUT=22` unless the environment already sets it, has OpenBLAS read it, and stops the
     /// workers, which the next call that needs them starts again with the short timeout. Call it only while no other
     /// thread can be inside an OpenBLAS call (the command-line tool calls it once, before its command runs).

@@ -226,18 +226,17 @@ public struct MusicnnModel: Sendable {
     /// time, the three temporal ones sharing one im2col (nested 'same' windows).
     func branchOutputs(_ xn: Tensor) -> [Tensor] {
         var outs: [Tensor] = []
+        let q = frontEndInt8
         var i = 0
         while i < branches.count {
             let b = branches[i]
             if b.timePad == 0, i + 1 < branches.count, branches[(i + 1)...].allSatisfy({ $0.timePad == 0 }) {
                 let group = Array(branches[i...])
-                let q = frontEndInt8
                 let liveOuts = ConvMaxOverWidth.forward(group.map(\.conv), bns: group.map(\.bn), input: xn,
                                                         precision: precision(of: b), activationScale: q.scale, activationZeroPoint: q.zeroPoint)
                 outs += zip(group, liveOuts).map { $0.completing($1, paddedInput: xn) }
                 i = branches.count
             } else {
-                let q = frontEndInt8
                 outs.append(b.forward(xn, precision: precision(of: b), activationScale: q.scale, activationZeroPoint: q.zeroPoint))
                 i += 1
             }

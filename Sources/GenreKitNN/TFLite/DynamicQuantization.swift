@@ -35,13 +35,8 @@ public enum DynamicQuantization {
             q.update(repeating: 0, count: x.count)
             return (1, 0)
         }
-        let zf = Float(zero)
         if let base = x.baseAddress {
-            for i in 0..<x.count {
-                // r is an integer in [−128, 127]: r + (2²³ + 128) holds r + 128 in its low mantissa bits.
-                let r = quantized(base[i], inverse: inv, zeroPoint: zf)
-                q[i] = Int8(truncatingIfNeeded: Int32(bitPattern: (r + 8_388_736).bitPattern) &- 0x4B00_0080)
-            }
+            LowPrecision.toInt8(base, q, count: x.count, inverseScale: inv, zeroPoint: Int8(zero))
         }
         return (s, zero)
     }
