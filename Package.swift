@@ -44,10 +44,11 @@ let package = Package(
         // link refers to (libsndfile → libmpg123 refers to fprintf, __fprintf_chk and fwrite), so no unsafeFlags, and
         // another package can depend on GenreKit.
         .target(name: "CDecoderMessages"),
+        .target(name: "CVectorKernels"),
         .target(name: "GenreKitCore", dependencies: ["CBLAS", "CCrypto"]),
         .target(name: "GenreKitAudio", dependencies: ["CSndFile", "CSoxr", "CFFmpeg", "CDecoderMessages"]),
         .target(name: "GenreKitDSP", dependencies: ["GenreKitCore", "CKissFFT", "CBLAS"]),
-        .target(name: "GenreKitNN", dependencies: ["GenreKitCore", "CBLAS", "CDNNL"]),
+        .target(name: "GenreKitNN", dependencies: ["GenreKitCore", "CBLAS", "CDNNL", "CVectorKernels"]),
         .target(name: "GenreKitLearning", dependencies: ["GenreKitCore", "CSVM", "CBLAS"]),
         .target(name: "GenreKitModels", dependencies: ["GenreKitCore", "GenreKitAudio", "GenreKitDSP", "GenreKitNN"]),
         .target(name: "GenreKitBenchmarks", dependencies: [

@@ -1,4 +1,5 @@
 import Foundation
+import CVectorKernels
 import GenreKitCore
 
 /// Convolution followed by ReLU, batch norm and a max over the whole width axis — musicnn's
@@ -110,25 +111,12 @@ public enum ConvMaxOverWidth {
         }
     }
 
-    /// Lane-wise max and min of `count` consecutive 16-float vectors starting at `v` (count ≥ 1).
+    /// Lane-wise max and min of `count` consecutive 16-float vectors starting at `v` (count ≥ 1): `max(a, b) =
+    /// b >= a ? b : a` and `min(a, b) = b < a ? b : a` in index order (`genrekit_max_min_16`, built for AVX-512F, AVX2
+    /// and baseline x86-64 and chosen at load, so it runs 16 lanes per instruction where the CPU has them).
     @inline(__always)
     static func maxMin(_ v: UnsafePointer<Float>, count: Int, max mx: UnsafeMutablePointer<Float>, min mn: UnsafeMutablePointer<Float>) {
-        var a = (v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13], v[14], v[15])
-        var b = a
-        var p = v + 16
-        for _ in 1..<Swift.max(count, 1) {
-            a = (Swift.max(a.0, p[0]), Swift.max(a.1, p[1]), Swift.max(a.2, p[2]), Swift.max(a.3, p[3]),
-                 Swift.max(a.4, p[4]), Swift.max(a.5, p[5]), Swift.max(a.6, p[6]), Swift.max(a.7, p[7]),
-                 Swift.max(a.8, p[8]), Swift.max(a.9, p[9]), Swift.max(a.10, p[10]), Swift.max(a.11, p[11]),
-                 Swift.max(a.12, p[12]), Swift.max(a.13, p[13]), Swift.max(a.14, p[14]), Swift.max(a.15, p[15]))
-            b = (Swift.min(b.0, p[0]), Swift.min(b.1, p[1]), Swift.min(b.2, p[2]), Swift.min(b.3, p[3]),
-                 Swift.min(b.4, p[4]), Swift.min(b.5, p[5]), Swift.min(b.6, p[6]), Swift.min(b.7, p[7]),
-                 Swift.min(b.8, p[8]), Swift.min(b.9, p[9]), Swift.min(b.10, p[10]), Swift.min(b.11, p[11]),
-                 Swift.min(b.12, p[12]), Swift.min(b.13, p[13]), Swift.min(b.14, p[14]), Swift.min(b.15, p[15]))
-            p += 16
-        }
-        withUnsafeBytes(of: a) { mx.update(from: $0.bindMemory(to: Float.self).baseAddress!, count: 16) }
-        withUnsafeBytes(of: b) { mn.update(from: $0.bindMemory(to: Float.self).baseAddress!, count: 16) }
+        genrekit_max_min_16(v, Swift.max(count, 1), mx, mn)
     }
 
     /// The oneDNN method: one patch per oneDNN call, each reduced over width (16-lane max/min of the blocked output)

@@ -8,25 +8,29 @@ extension Tensor {
         let outShape = zip(shape, paddings).map { $0 + $1.before + $1.after }
         var result = Tensor(shape: outShape, repeating: value)
         if count == 0 { return result }
+        // The trailing axes without padding are contiguous in both tensors: copy them as one run per index of the
+        // axes in front (for musicnn's `[n, T, 96, 1]` input padded in time, one run of 96 floats per frame).
+        var split = rank
+        while split > 0 && paddings[split - 1].before == 0 && paddings[split - 1].after == 0 { split -= 1 }
+        if split == 0 { return self }
+        let runLen = shape[split...].reduce(1, *)
+        let outer = Array(shape[..<split])
         let inStrides = strides, outStrides = result.strides
-        // Copy innermost rows (last axis) one at a time.
-        let last = Swift.max(rank - 1, 0)
-        let rowLen = rank == 0 ? 1 : shape[last]
-        let rows = count / Swift.max(rowLen, 1)
+        let runs = count / Swift.max(runLen, 1)
         result.values.withUnsafeMutableBufferPointer { y in
             values.withUnsafeBufferPointer { x in
-                var index = [Int](repeating: 0, count: Swift.max(rank - 1, 0))
-                for r in 0..<rows {
-                    var dst = rank == 0 ? 0 : paddings[last].before
-                    for d in 0..<index.count { dst += (index[d] + paddings[d].before) * outStrides[d] }
-                    var src = 0
-                    for d in 0..<index.count { src += index[d] * inStrides[d] }
-                    _ = r
-                    (y.baseAddress! + dst).update(from: x.baseAddress! + src, count: rowLen)
-                    var d = index.count - 1
+                var index = [Int](repeating: 0, count: split)
+                for _ in 0..<runs {
+                    var dst = 0, src = 0
+                    for d in 0..<split {
+                        dst += (index[d] + paddings[d].before) * outStrides[d]
+                        src += index[d] * inStrides[d]
+                    }
+                    (y.baseAddress! + dst).update(from: x.baseAddress! + src, count: runLen)
+                    var d = split - 1
                     while d >= 0 {
                         index[d] += 1
-                        if index[d] < shape[d] { break }
+                        if index[d] < outer[d] { break }
                         index[d] = 0
                         d -= 1
                     }

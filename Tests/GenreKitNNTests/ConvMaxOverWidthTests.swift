@@ -100,6 +100,27 @@ final class ConvMaxOverWidthTests: XCTestCase {
         }
     }
 
+    /// The blocked max/min (`maxMin`, the C kernel chosen per instruction set) equals Swift's `max`/`min` folded
+    /// in index order, bit for bit: ties between +0 and −0 keep the later value for max and the earlier for min, as
+    /// `Swift.max(a, b) = b >= a ? b : a` and `Swift.min(a, b) = b < a ? b : a` do; counts 1, 2, 17 and 59 (f74's width).
+    func testMaxMinOfBlockedVectorsIsSwiftsMaxAndMinInOrder() {
+        var rng = TestRNG(seed: 21)
+        for count in [1, 2, 17, 59] {
+            var v = rng.tensor([count * 16]).values
+            for i in stride(from: 3, to: v.count, by: 7) { v[i] = i % 2 == 0 ? 0 : -0.0 }
+            var mx = [Float](repeating: .nan, count: 16), mn = mx
+            v.withUnsafeBufferPointer { p in
+                ConvMaxOverWidth.maxMin(p.baseAddress!, count: count, max: &mx, min: &mn)
+            }
+            for l in 0..<16 {
+                var a = v[l], b = v[l]
+                for k in 1..<count { a = Swift.max(a, v[16 * k + l]); b = Swift.min(b, v[16 * k + l]) }
+                XCTAssertEqual(mx[l].bitPattern, a.bitPattern, "max lane \(l), count \(count)")
+                XCTAssertEqual(mn[l].bitPattern, b.bitPattern, "min lane \(l), count \(count)")
+            }
+        }
+    }
+
     func testOneDNNMethodMatchesTheDefinition() throws {
         try XCTSkipIf(DNNLEngine.shared == nil, DNNLEngine.unavailableReason ?? "")
         var rng = TestRNG(seed: 24)

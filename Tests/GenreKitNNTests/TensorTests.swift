@@ -53,6 +53,20 @@ final class TensorTests: XCTestCase {
         } } }
     }
 
+    /// Padding on leading axes only (musicnn's input padded in time): the unpadded trailing axes are copied whole;
+    /// no padding at all gives the tensor back.
+    func testPadOnLeadingAxesMatchesNaive() {
+        var rng = TestRNG(seed: 5)
+        let x = rng.tensor([3, 5, 4, 1])
+        let y = x.padded([(1, 0), (2, 3), (0, 0), (0, 0)], value: -1)
+        XCTAssertEqual(y.shape, [4, 10, 4, 1])
+        for b in 0..<4 { for t in 0..<10 { for f in 0..<4 {
+            let inside = b >= 1 && t >= 2 && t < 7
+            XCTAssertEqual(y[b, t, f, 0], inside ? x[b - 1, t - 2, f, 0] : -1)
+        } } }
+        XCTAssertEqual(x.padded([(0, 0), (0, 0), (0, 0), (0, 0)]), x)
+    }
+
     func testReductions() {
         var rng = TestRNG(seed: 4)
         let x = rng.tensor([3, 7, 5])

@@ -217,9 +217,13 @@ public final class DNNLConvolution: @unchecked Sendable {
                 try dnnlCheck(dnnl_memory_create(&dst, &weiMD, engine.engine, out.bytes), "dnnl_memory_create")
                 defer { dnnl_memory_destroy(dst) }
                 var args = [dnnl_exec_arg_t(arg: DNNL_ARG_FROM, memory: src), dnnl_exec_arg_t(arg: DNNL_ARG_TO, memory: dst)]
-                try engine.withStream { stream in
-                    try dnnlCheck(dnnl_primitive_execute(reorder, stream, 2, &args), "dnnl_primitive_execute(reorder)")
-                    try dnnlCheck(dnnl_stream_wait(stream), "dnnl_stream_wait")
+                // On the calling thread only where the caller parallelises itself (the tagger's chunk threads make
+                // these on their first chunk): an OpenMP team started from such a thread spins ~15 ms after the copy.
+                try DNNLThreads.withCallerThreads {
+                    try engine.withStream { stream in
+                        try dnnlCheck(dnnl_primitive_execute(reorder, stream, 2, &args), "dnnl_primitive_execute(reorder)")
+                        try dnnlCheck(dnnl_stream_wait(stream), "dnnl_stream_wait")
+                    }
                 }
             }
             return out
