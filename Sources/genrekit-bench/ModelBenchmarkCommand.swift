@@ -56,7 +56,7 @@ struct ModelBenchmarkCommand {
                 if precision == .fp32 { fp32Time = gk }
                 print(String(format: "\n%@ %@: genrekit %.3f s end to end (decode + mel + %d windows), median of %d, model loaded%@",
                              name, precision.rawValue, gk, windows, repeats,
-                             precision == .fp32 ? "" : String(format: " → %.2fx the fp32 path", fp32Time / gk)))
+                             precision == .fp32 || !fp32Time.isFinite ? "" : String(format: " → %.2fx the fp32 path", fp32Time / gk)))
                 let fe = MusicnnFrontEnd()
                 let (logMel, frames, audio) = try fe.logMel(path: path)
                 let netTimes = timeRuns(repeat: repeats) {
