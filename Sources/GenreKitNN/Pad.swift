@@ -5,14 +5,14 @@ extension Tensor {
     public func padded(_ paddings: [(before: Int, after: Int)], value: Float = 0) -> Tensor {
         precondition(paddings.count == rank, "padded: \(paddings.count) paddings for rank \(rank)")
         precondition(paddings.allSatisfy { $0.before >= 0 && $0.after >= 0 }, "padded: negative padding")
-        let outShape = zip(shape, paddings).map { $0 + $1.before + $1.after }
-        var result = Tensor(shape: outShape, repeating: value)
-        if count == 0 { return result }
         // The trailing axes without padding are contiguous in both tensors: copy them as one run per index of the
         // axes in front (for musicnn's `[n, T, 96, 1]` input padded in time, one run of 96 floats per frame).
         var split = rank
         while split > 0 && paddings[split - 1].before == 0 && paddings[split - 1].after == 0 { split -= 1 }
         if split == 0 { return self }
+        let outShape = zip(shape, paddings).map { $0 + $1.before + $1.after }
+        var result = Tensor(shape: outShape, repeating: value)
+        if count == 0 { return result }
         let runLen = shape[split...].reduce(1, *)
         let outer = Array(shape[..<split])
         let inStrides = strides, outStrides = result.strides

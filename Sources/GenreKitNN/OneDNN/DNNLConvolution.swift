@@ -217,8 +217,8 @@ public final class DNNLConvolution: @unchecked Sendable {
                 try dnnlCheck(dnnl_memory_create(&dst, &weiMD, engine.engine, out.bytes), "dnnl_memory_create")
                 defer { dnnl_memory_destroy(dst) }
                 var args = [dnnl_exec_arg_t(arg: DNNL_ARG_FROM, memory: src), dnnl_exec_arg_t(arg: DNNL_ARG_TO, memory: dst)]
-                // On the calling thread only where the caller parallelises itself (the tagger's chunk threads make
-                // these on their first chunk): an OpenMP team started from such a thread spins ~15 ms after the copy.
+                // On the calling thread only where the caller parallelises itself, as every other oneDNN call: the
+                // tagger's chunk threads make these on their first chunk and would otherwise start OpenMP teams.
                 try DNNLThreads.withCallerThreads {
                     try engine.withStream { stream in
                         try dnnlCheck(dnnl_primitive_execute(reorder, stream, 2, &args), "dnnl_primitive_execute(reorder)")
