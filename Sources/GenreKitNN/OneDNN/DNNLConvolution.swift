@@ -185,7 +185,9 @@ public final class DNNLConvolution: @unchecked Sendable {
     public func reorderedWeights(_ weights: GEMMWeights) throws -> GEMMWeights.Derived {
         precondition(weights.k == shape.kh * shape.kw && weights.n == shape.co, "DNNLConvolution: weights \(weights.k) × \(weights.n) for \(shape)")
         let key = "dnnl-conv \(shape.precision.rawValue) \(shape.kh)x\(shape.kw)x\(shape.co) " + weightsLayoutKey.base64EncodedString()
-        return try weights.derived(key) {
+        // Made and run as this thread's oneDNN calls run (one thread inside BLASThreads.withSingleThread: the
+        // tagger's chunk threads make these on their first chunk), like the primitives (DNNLPrimitiveCache).
+        return try weights.derived(key) { try DNNLThreads.withCallerThreads {
             guard let engine = DNNLEngine.shared else { throw DNNLError(call: "DNNLEngine.shared", status: -1) }
             let k = Self.kernelDims(shape), ci = shape.inputDims.channels
             var userMD = try Self.md([shape.co, ci, k.h, k.w], dnnl_f32, dnnl_hwio)
@@ -217,17 +219,13 @@ public final class DNNLConvolution: @unchecked Sendable {
                 try dnnlCheck(dnnl_memory_create(&dst, &weiMD, engine.engine, out.bytes), "dnnl_memory_create")
                 defer { dnnl_memory_destroy(dst) }
                 var args = [dnnl_exec_arg_t(arg: DNNL_ARG_FROM, memory: src), dnnl_exec_arg_t(arg: DNNL_ARG_TO, memory: dst)]
-                // On the calling thread only where the caller parallelises itself, as every other oneDNN call: the
-                // tagger's chunk threads make these on their first chunk and would otherwise start OpenMP teams.
-                try DNNLThreads.withCallerThreads {
-                    try engine.withStream { stream in
-                        try dnnlCheck(dnnl_primitive_execute(reorder, stream, 2, &args), "dnnl_primitive_execute(reorder)")
-                        try dnnlCheck(dnnl_stream_wait(stream), "dnnl_stream_wait")
-                    }
+                try engine.withStream { stream in
+                    try dnnlCheck(dnnl_primitive_execute(reorder, stream, 2, &args), "dnnl_primitive_execute(reorder)")
+                    try dnnlCheck(dnnl_stream_wait(stream), "dnnl_stream_wait")
                 }
             }
             return out
-        }
+        } }
     }
 
     /// Runs the convolution: `x` holds ``Shape/inputCount`` elements of the primitive's type (Float, or bfloat16 bits

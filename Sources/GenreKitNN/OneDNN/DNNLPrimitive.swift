@@ -90,22 +90,35 @@ final class DNNLPrimitive: @unchecked Sendable {
 
 /// The process's primitives of one kind, each made on first use of its shape and kept (making one costs more than
 /// running a small one).
+///
+/// A primitive is kept per shape *and* per OpenMP team size it was made for: oneDNN fixes a primitive's thread
+/// count when it makes it (`dnnl_get_max_threads()` then; its kernels split their work that many ways and run that
+/// many threads whatever the caller's setting later), so one made on a thread with the default team size and run
+/// inside `BLASThreads.withSingleThread` would start a second thread on every call, two per core when the tagger
+/// runs a chunk per core. Each primitive is made as it will run (``DNNLThreads/withCallerThreads(_:)``).
 final class DNNLPrimitiveCache<Shape: Hashable, Primitive>: @unchecked Sendable {
+    private struct Key: Hashable {
+        let shape: Shape
+        let threads: Int
+    }
     private let lock = NSLock()
-    private var entries: [Shape: Primitive] = [:]
+    private var entries: [Key: Primitive] = [:]
 
-    /// The primitive for `shape`, made by `make` the first time.
+    /// The primitive for `shape` and the calling thread's team size (``DNNLThreads/callerThreads``), made by `make`
+    /// with that team size the first time.
     func primitive(_ shape: Shape, _ make: () throws -> Primitive) rethrows -> Primitive {
+        let key = Key(shape: shape, threads: DNNLThreads.callerThreads)
         lock.lock(); defer { lock.unlock() }
-        if let p = entries[shape] { return p }
-        let p = try make()
-        entries[shape] = p
+        if let p = entries[key] { return p }
+        let p = try DNNLThreads.withCallerThreads(make)
+        entries[key] = p
         return p
     }
 
-    /// Every primitive made so far.
+    /// One primitive per shape made so far (of any team size).
     var all: [Primitive] {
         lock.lock(); defer { lock.unlock() }
-        return Array(entries.values)
+        var seen = Set<Shape>()
+        return entries.sorted { $0.key.threads < $1.key.threads }.compactMap { seen.insert($0.key.shape).inserted ? $0.value : nil }
     }
 }

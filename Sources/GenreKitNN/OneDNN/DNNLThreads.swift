@@ -19,6 +19,13 @@ public enum DNNLThreads {
         return unsafeBitCast(p, to: T.self)
     }
 
+    /// The OpenMP team size oneDNN uses for a call from this thread now: 1 inside ``BLASThreads/withSingleThread(_:)``
+    /// (see ``withCallerThreads(_:)``), else the thread's `omp_get_max_threads()` (0 when OpenMP is not loaded).
+    static var callerThreads: Int {
+        if BLASThreads.isSingleThreaded { return 1 }
+        return Int(get?() ?? 0)
+    }
+
     /// Runs `body` with oneDNN's OpenMP team limited to the calling thread when ``BLASThreads/isSingleThreaded``.
     static func withCallerThreads<R>(_ body: () throws -> R) rethrows -> R {
         guard BLASThreads.isSingleThreaded else { return try body() }
