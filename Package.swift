@@ -47,7 +47,7 @@ let package = Package(
         .target(name: "CVectorKernels"),
         .target(name: "GenreKitCore", dependencies: ["CBLAS", "CCrypto"]),
         .target(name: "GenreKitAudio", dependencies: ["CSndFile", "CSoxr", "CFFmpeg", "CDecoderMessages"]),
-        .target(name: "GenreKitDSP", dependencies: ["GenreKitCore", "CKissFFT", "CBLAS"]),
+        .target(name: "GenreKitDSP", dependencies: ["GenreKitCore", "CKissFFT", "CBLAS", "CVectorKernels"]),
         .target(name: "GenreKitNN", dependencies: ["GenreKitCore", "CBLAS", "CDNNL", "CVectorKernels"]),
         .target(name: "GenreKitLearning", dependencies: ["GenreKitCore", "CSVM", "CBLAS"]),
         .target(name: "GenreKitModels", dependencies: ["GenreKitCore", "GenreKitAudio", "GenreKitDSP", "GenreKitNN"]),

@@ -81,11 +81,8 @@ public struct STFT: Sendable {
             for t in frames {
                 frame(t, signal, firstSample, w, x)
                 fft.forward(x, re: re, im: im, work: work)
-                let row = out + (t - frames.lowerBound) * bins
-                for k in 0..<bins {
-                    let m = numpyComplexMagnitude(Float(re[k]), Float(im[k]))    // complex64 rounding, then |·| as NumPy
-                    row[k] = m * m
-                }
+                // complex64 rounding, then |·|² as NumPy (numpyComplexMagnitude, squared), all bins at once.
+                numpyComplexPower(re: re, im: im, count: bins, into: out + (t - frames.lowerBound) * bins)
             }
         }
     }
