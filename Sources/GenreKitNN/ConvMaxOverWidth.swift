@@ -156,17 +156,19 @@ public enum ConvMaxOverWidth {
                                     nonisolated(unsafe) let o = ob.baseAddress!, bp = bias.baseAddress!, sp = sc.baseAddress!, tp = sh.baseAddress!
                                     let relu = conv.activation == .relu
                                     @Sendable func patches(_ first: Int, _ step: Int) throws {
-                                        let z = UnsafeMutablePointer<Float>.allocate(capacity: shape.outputCount)
-                                        let folded = UnsafeMutablePointer<UInt16>.allocate(capacity: shape.foldsTaps ? shape.inputCount : 0)
-                                        defer { z.deallocate(); folded.deallocate() }
-                                        for patch in stride(from: first, to: n, by: step) {
-                                            if shape.foldsTaps {
-                                                prim.foldInput((src + patch * patchBytes).assumingMemoryBound(to: UInt16.self), into: folded)
-                                                try prim.run(x: folded, weights: wts, z: z)
-                                            } else {
-                                                try prim.run(x: src + patch * patchBytes, weights: wts, z: z)
+                                        let pool = ScratchPool.shared
+                                        try pool.with(Float.self, count: shape.outputCount) { z in
+                                            try pool.with(UInt16.self, count: shape.foldsTaps ? shape.inputCount : 0) { folded in
+                                                for patch in stride(from: first, to: n, by: step) {
+                                                    if shape.foldsTaps {
+                                                        prim.foldInput((src + patch * patchBytes).assumingMemoryBound(to: UInt16.self), into: folded)
+                                                        try prim.run(x: folded, weights: wts, z: z)
+                                                    } else {
+                                                        try prim.run(x: src + patch * patchBytes, weights: wts, z: z)
+                                                    }
+                                                    reduce(z, shape: shape, relu: relu, bias: bp, scale: sp, shift: tp, into: o + patch * oh * co)
+                                                }
                                             }
-                                            reduce(z, shape: shape, relu: relu, bias: bp, scale: sp, shift: tp, into: o + patch * oh * co)
                                         }
                                     }
                                     if threads <= 1 {
@@ -259,11 +261,12 @@ public enum ConvMaxOverWidth {
         if n == 0 || oh == 0 || ow == 0 { return outs }
         let maxCo = convs.map(\.outputChannels).max()!
         let rowsPerBlock = cols.rowsPerBlock(budget: blockBudget)
-        let col = UnsafeMutablePointer<Float>.allocate(capacity: scale == nil ? rowsPerBlock * ow * kWin : 1)
-        let colQ = UnsafeMutablePointer<Int8>.allocate(capacity: scale == nil ? 1 : rowsPerBlock * ow * kWin)
-        let z = UnsafeMutablePointer<Float>.allocate(capacity: rowsPerBlock * ow * max(maxCo, 1))
+        let pool = ScratchPool.shared
+        return pool.with(Float.self, count: scale == nil ? rowsPerBlock * ow * kWin : 1) { col in
+        pool.with(Int8.self, count: scale == nil ? 1 : rowsPerBlock * ow * kWin) { colQ in
+        pool.with(Float.self, count: rowsPerBlock * ow * max(maxCo, 1)) { z in
         let minRow = UnsafeMutablePointer<Float>.allocate(capacity: max(maxCo, 1))
-        defer { col.deallocate(); colQ.deallocate(); z.deallocate(); minRow.deallocate() }
+        defer { minRow.deallocate() }
         let rowLen = cols.kw * cols.ci
 
         let scales = bns.enumerated().map { i, bn in bn?.scale ?? [Float](repeating: 1, count: convs[i].outputChannels) }
@@ -328,5 +331,6 @@ public enum ConvMaxOverWidth {
             }
         }
         return outs
+        } } }
     }
 }
