@@ -73,7 +73,8 @@ public final class DNNLConvolution: @unchecked Sendable {
 
     private static let cache = DNNLPrimitiveCache<Shape, DNNLConvolution>()
 
-    /// The process's primitive for `shape` (made on first use). Throws when oneDNN is missing, cannot make the
+    /// The process's primitive for `shape` and the calling thread's OpenMP team size (made on first use,
+    /// ``DNNLPrimitiveCache``). Throws when oneDNN is missing, cannot make the
     /// primitive, or would only run its reference implementation (far slower than im2col + GEMM).
     public static func cached(_ shape: Shape) throws -> DNNLConvolution {
         try cache.primitive(shape) { try DNNLConvolution(shape) }

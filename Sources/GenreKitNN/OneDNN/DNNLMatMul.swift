@@ -7,8 +7,8 @@ import Foundation
 /// `k × m`, row stride `lda`), likewise for `B` (stored `n × k`); with ``Shape/accumulate`` the product is added to
 /// `C` (`C ← C + op(A)·op(B)`, oneDNN's sum post-op, in float32).
 ///
-/// Primitives are made once per shape and kept for the process (``cached(_:)``); creating one costs more than
-/// running a small one.
+/// Primitives are made once per shape (and per OpenMP team size, ``DNNLPrimitiveCache``) and kept for the process
+/// (``cached(_:)``); creating one costs more than running a small one.
 public final class DNNLMatMul: @unchecked Sendable {
     /// What identifies a primitive.
     public struct Shape: Hashable, Sendable {
@@ -31,7 +31,7 @@ public final class DNNLMatMul: @unchecked Sendable {
 
     private static let cache = DNNLPrimitiveCache<Shape, DNNLMatMul>()
 
-    /// The process's primitive for `shape` (made on first use).
+    /// The process's primitive for `shape` and the calling thread's OpenMP team size (made on first use).
     public static func cached(_ shape: Shape) throws -> DNNLMatMul {
         try cache.primitive(shape) { try DNNLMatMul(shape) }
     }
