@@ -261,76 +261,79 @@ public enum ConvMaxOverWidth {
         if n == 0 || oh == 0 || ow == 0 { return outs }
         let maxCo = convs.map(\.outputChannels).max()!
         let rowsPerBlock = cols.rowsPerBlock(budget: blockBudget)
-        let pool = ScratchPool.shared
-        return pool.with(Float.self, count: scale == nil ? rowsPerBlock * ow * kWin : 1) { col in
-        pool.with(Int8.self, count: scale == nil ? 1 : rowsPerBlock * ow * kWin) { colQ in
-        pool.with(Float.self, count: rowsPerBlock * ow * max(maxCo, 1)) { z in
-        let minRow = UnsafeMutablePointer<Float>.allocate(capacity: max(maxCo, 1))
-        defer { minRow.deallocate() }
-        let rowLen = cols.kw * cols.ci
+        // One scratch buffer (ScratchPool) holds the im2col block (float, or int8 codes) and the GEMM output block.
+        let colCount = rowsPerBlock * ow * kWin, zCount = rowsPerBlock * ow * max(maxCo, 1)
+        let colBytes = ((scale == nil ? colCount * MemoryLayout<Float>.stride : colCount) + 63) / 64 * 64
+        return ScratchPool.shared.withBytes(colBytes + zCount * MemoryLayout<Float>.stride) { scratch in
+            let col = scratch.bindMemory(to: Float.self, capacity: scale == nil ? colCount : 0)
+            let colQ = scratch.bindMemory(to: Int8.self, capacity: scale == nil ? 0 : colCount)
+            let z = (scratch + colBytes).bindMemory(to: Float.self, capacity: zCount)
+            let minRow = UnsafeMutablePointer<Float>.allocate(capacity: max(maxCo, 1))
+            defer { minRow.deallocate() }
+            let rowLen = cols.kw * cols.ci
 
-        let scales = bns.enumerated().map { i, bn in bn?.scale ?? [Float](repeating: 1, count: convs[i].outputChannels) }
-        let shifts = bns.enumerated().map { i, bn in bn?.shift ?? [Float](repeating: 0, count: convs[i].outputChannels) }
-        x.values.withUnsafeBufferPointer { xb in
-            var first = 0
-            while first < n * oh {
-                let rows = min(rowsPerBlock, n * oh - first)
-                let m = rows * ow
-                if scale == nil { cols.fill(col, x: xb.baseAddress!, first: first, rows: rows) } else { cols.fill(colQ, first: first, rows: rows) }
-                for (i, conv) in convs.enumerated() {
-                    let co = conv.outputChannels
-                    if co == 0 { continue }
-                    let k = conv.kernelHeight * rowLen
-                    let offset = cols.columnOffset(i)
-                    if let scale {
-                        WeightGEMM.runInt8(m: m, k: k, quantized: colQ + offset, lda: kWin, weights: conv.weights, c: z, ldc: co,
-                                           activationScale: scale, zeroPoint: activationScale == nil ? 0 : Int32(activationZeroPoint))
-                    } else {
-                        WeightGEMM.run(m: m, k: k, a: col + offset, lda: kWin, weights: conv.weights, c: z, ldc: co,
-                                       precision: precision)
-                    }
-                    let relu = conv.activation == .relu
-                    let anyNegative = scales[i].contains { $0 < 0 }
-                    outs[i].values.withUnsafeMutableBufferPointer { ob in
-                        conv.bias.withUnsafeBufferPointer { bias in
-                            scales[i].withUnsafeBufferPointer { s in
-                                shifts[i].withUnsafeBufferPointer { t in
-                                    for r in 0..<rows {
-                                        let dst = ob.baseAddress! + (first + r) * co
-                                        let base = z + r * ow * co
-                                        if anyNegative {
-                                            // max and min over the width in one contiguous pass; min where the
-                                            // batch norm's scale is negative.
-                                            minRow.update(from: base, count: co)
-                                            dst.update(from: base, count: co)
-                                            for q in 1..<max(ow, 1) {
-                                                let src = base + q * co
-                                                for c in 0..<co {
-                                                    let v = src[c]
-                                                    dst[c] = v >= dst[c] ? v : dst[c]
-                                                    minRow[c] = v < minRow[c] ? v : minRow[c]
+            let scales = bns.enumerated().map { i, bn in bn?.scale ?? [Float](repeating: 1, count: convs[i].outputChannels) }
+            let shifts = bns.enumerated().map { i, bn in bn?.shift ?? [Float](repeating: 0, count: convs[i].outputChannels) }
+            x.values.withUnsafeBufferPointer { xb in
+                var first = 0
+                while first < n * oh {
+                    let rows = min(rowsPerBlock, n * oh - first)
+                    let m = rows * ow
+                    if scale == nil { cols.fill(col, x: xb.baseAddress!, first: first, rows: rows) } else { cols.fill(colQ, first: first, rows: rows) }
+                    for (i, conv) in convs.enumerated() {
+                        let co = conv.outputChannels
+                        if co == 0 { continue }
+                        let k = conv.kernelHeight * rowLen
+                        let offset = cols.columnOffset(i)
+                        if let scale {
+                            WeightGEMM.runInt8(m: m, k: k, quantized: colQ + offset, lda: kWin, weights: conv.weights, c: z, ldc: co,
+                                               activationScale: scale, zeroPoint: activationScale == nil ? 0 : Int32(activationZeroPoint))
+                        } else {
+                            WeightGEMM.run(m: m, k: k, a: col + offset, lda: kWin, weights: conv.weights, c: z, ldc: co,
+                                           precision: precision)
+                        }
+                        let relu = conv.activation == .relu
+                        let anyNegative = scales[i].contains { $0 < 0 }
+                        outs[i].values.withUnsafeMutableBufferPointer { ob in
+                            conv.bias.withUnsafeBufferPointer { bias in
+                                scales[i].withUnsafeBufferPointer { s in
+                                    shifts[i].withUnsafeBufferPointer { t in
+                                        for r in 0..<rows {
+                                            let dst = ob.baseAddress! + (first + r) * co
+                                            let base = z + r * ow * co
+                                            if anyNegative {
+                                                // max and min over the width in one contiguous pass; min where the
+                                                // batch norm's scale is negative.
+                                                minRow.update(from: base, count: co)
+                                                dst.update(from: base, count: co)
+                                                for q in 1..<max(ow, 1) {
+                                                    let src = base + q * co
+                                                    for c in 0..<co {
+                                                        let v = src[c]
+                                                        dst[c] = v >= dst[c] ? v : dst[c]
+                                                        minRow[c] = v < minRow[c] ? v : minRow[c]
+                                                    }
+                                                }
+                                                for c in 0..<co where s[c] < 0 { dst[c] = minRow[c] }
+                                            } else {
+                                                dst.update(from: base, count: co)
+                                                for q in 1..<max(ow, 1) {
+                                                    let src = base + q * co
+                                                    for c in 0..<co { dst[c] = max(dst[c], src[c]) }
                                                 }
                                             }
-                                            for c in 0..<co where s[c] < 0 { dst[c] = minRow[c] }
-                                        } else {
-                                            dst.update(from: base, count: co)
-                                            for q in 1..<max(ow, 1) {
-                                                let src = base + q * co
-                                                for c in 0..<co { dst[c] = max(dst[c], src[c]) }
-                                            }
+                                            finishRow(dst, co: co, relu: relu, bias: bias.baseAddress!,
+                                                      scale: s.baseAddress!, shift: t.baseAddress!)
                                         }
-                                        finishRow(dst, co: co, relu: relu, bias: bias.baseAddress!,
-                                                  scale: s.baseAddress!, shift: t.baseAddress!)
                                     }
                                 }
                             }
                         }
                     }
+                    first += rows
                 }
-                first += rows
             }
+            return outs
         }
-        return outs
-        } } }
     }
 }
