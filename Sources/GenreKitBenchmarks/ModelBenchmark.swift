@@ -114,9 +114,9 @@ public enum ModelBenchmark {
         let mids = model.midend(active: midInput)
         let pooled = Double(2 * model.poolChannels), units = Double(model.architecture.backendUnits)
         let backFlops = 2 * n * (pooled * units + units * Double(model.architecture.tags.count))
-        stages.append(stage("backend (concat, pools, dense)", nominal: backFlops, executed: backFlops,
+        stages.append(stage("backend (pools, dense)", nominal: backFlops, executed: backFlops,
                             precision: model.laterLayersPrecision) {
-            _ = model.backend(Tensor.concatenate([front, mids.0, mids.1, mids.2], alongAxis: 2))
+            _ = model.backend(parts: [front, mids.0, mids.1, mids.2])
         })
         let total = frontNominal + midNominal + backFlops, totalExec = frontExec + midExec + backFlops
         stages.append(stage("whole predict()", nominal: total, executed: totalExec, precision: mixed ? nil : model.precision) { _ = model.predict(patches: x, count: patches) })

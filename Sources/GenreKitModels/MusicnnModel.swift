@@ -246,11 +246,16 @@ public struct MusicnnModel: Sendable {
 
     /// Front end: all 561 channels `[n, T, 561]` and the non-constant ones `[n, T, A]`.
     @_spi(Benchmarks) public func frontend(_ xn: Tensor) -> (full: Tensor, active: Tensor) {
-        let outs = branchOutputs(xn)
-        let n = xn.shape[0], frames = xn.shape[1]
+        let (full, active) = assembleFrontend(branchOutputs(xn), n: xn.shape[0], frames: xn.shape[1], full: true)
+        return (full!, active)
+    }
+
+    /// The branch outputs gathered into the non-constant channels `[n, T, A]`, and with `full` all 561 channels
+    /// (the constant ones filled in).
+    private func assembleFrontend(_ outs: [Tensor], n: Int, frames: Int, full wantFull: Bool) -> (full: Tensor?, active: Tensor) {
         let total = frontendChannels
         let activeTotal = branches.reduce(0) { $0 + $1.active.count }
-        var full = Tensor(shape: [n, frames, total])
+        var full = Tensor(shape: [wantFull ? n : 0, frames, total])
         var active = Tensor(shape: [n, frames, activeTotal])
         full.values.withUnsafeMutableBufferPointer { f in
             active.values.withUnsafeMutableBufferPointer { a in
@@ -261,11 +266,13 @@ public struct MusicnnModel: Sendable {
                         b.active.withUnsafeBufferPointer { idx in
                             b.constant.withUnsafeBufferPointer { cst in
                                 for row in 0..<(n * frames) {
-                                    let fr = f.baseAddress! + row * total + fOff
                                     let ar = a.baseAddress! + row * activeTotal + aOff
                                     let s = src.baseAddress! + row * na
+                                    ar.update(from: s, count: na)
+                                    guard wantFull else { continue }
+                                    let fr = f.baseAddress! + row * total + fOff
                                     fr.update(from: cst.baseAddress!, count: b.filters)
-                                    for j in 0..<na { fr[idx[j]] = s[j]; ar[j] = s[j] }
+                                    for j in 0..<na { fr[idx[j]] = s[j] }
                                 }
                             }
                         }
@@ -275,7 +282,42 @@ public struct MusicnnModel: Sendable {
                 }
             }
         }
-        return (full, active)
+        return (wantFull ? full : nil, active)
+    }
+
+    /// Max and mean over time `[n, 561]` of the full front end, from its non-constant channels `[n, T, A]` alone: a
+    /// constant channel's max is its constant `c`, and its mean the same float32 sum in index order (`c + c + …`)
+    /// divided by `T`; so both are bit for bit ``Tensor/max(alongAxis:)`` and ``Tensor/mean(alongAxis:)`` of
+    /// ``frontend(_:)``'s `full`, without building it.
+    func frontendPools(active: Tensor) -> (max: Tensor, mean: Tensor) {
+        let n = active.shape[0], frames = active.shape[1], na = active.shape[2], total = frontendChannels
+        let activeMax = active.max(alongAxis: 1), activeMean = active.mean(alongAxis: 1)
+        var mx = Tensor(shape: [n, total]), me = Tensor(shape: [n, total])
+        mx.values.withUnsafeMutableBufferPointer { mxb in
+            me.values.withUnsafeMutableBufferPointer { meb in
+                var fOff = 0, aOff = 0
+                for b in branches {
+                    let means = b.constant.map { c -> Float in
+                        var sum = c
+                        for _ in 1..<Swift.max(frames, 1) { sum += c }
+                        return sum / Float(frames)
+                    }
+                    for p in 0..<n {
+                        for j in 0..<b.filters {
+                            mxb[p * total + fOff + j] = b.constant[j]
+                            meb[p * total + fOff + j] = means[j]
+                        }
+                        for (k, j) in b.active.enumerated() {
+                            mxb[p * total + fOff + j] = activeMax.values[p * na + aOff + k]
+                            meb[p * total + fOff + j] = activeMean.values[p * na + aOff + k]
+                        }
+                    }
+                    fOff += b.filters
+                    aOff += b.active.count
+                }
+            }
+        }
+        return (mx, me)
     }
 
     /// Mid end: `cnn1`, `cnn2`, `cnn3`, each `[n, T, F]`.
@@ -293,8 +335,17 @@ public struct MusicnnModel: Sendable {
     }
 
     /// Back end over `[n, T, C]`: (max_pool, mean_pool, penultimate, taggram).
-    @_spi(Benchmarks) public func backend(_ all: Tensor) -> (Tensor, Tensor, Tensor, Tensor) {
-        let (maxPool, meanPool, normalizedPool) = pooling(all)
+    @_spi(Benchmarks) public func backend(_ all: Tensor) -> (Tensor, Tensor, Tensor, Tensor) { backend(parts: [all]) }
+
+    /// Back end over the channel-wise concatenation of `parts` (`[n, T, C_p]` each, `C = Σ C_p`), without building it:
+    /// (max_pool, mean_pool, penultimate, taggram), bit for bit those of ``backend(_:)`` on the concatenation.
+    @_spi(Benchmarks) public func backend(parts: [Tensor]) -> (Tensor, Tensor, Tensor, Tensor) {
+        backend(pools: parts.map { ($0.max(alongAxis: 1), $0.mean(alongAxis: 1)) })
+    }
+
+    /// Back end from each part's max and mean over time (`[n, C_p]` each), concatenated channel-wise.
+    func backend(pools: [(max: Tensor, mean: Tensor)]) -> (Tensor, Tensor, Tensor, Tensor) {
+        let (maxPool, meanPool, normalizedPool) = pooling(pools: pools)
         let precision = laterLayersPrecision
         let penultimate = dense1(normalizedPool, followedBy: dense1BN, precision: precision,
                                  activationScale: int8Calibration.dense1)
@@ -304,10 +355,21 @@ public struct MusicnnModel: Sendable {
     }
 
     /// Max and mean over time `[n, C]` each, and the dense layers' input: `poolBN` of them interleaved per channel.
-    func pooling(_ all: Tensor) -> (max: Tensor, mean: Tensor, normalized: Tensor) {
-        let n = all.shape[0], c = all.shape[2]
-        let maxPool = all.max(alongAxis: 1)
-        let meanPool = all.mean(alongAxis: 1)
+    func pooling(_ all: Tensor) -> (max: Tensor, mean: Tensor, normalized: Tensor) { pooling(parts: [all]) }
+
+    /// ``pooling(_:)`` of the channel-wise concatenation of `parts` (`[n, T, C_p]` each), pooled part by part: each
+    /// channel's max and mean run over time in the same order, so the result is bit for bit that of the concatenation,
+    /// without the `[n, T, C]` copy (`C = 2097` for MSD_musicnn: 12 MB per 8-patch chunk).
+    func pooling(parts: [Tensor]) -> (max: Tensor, mean: Tensor, normalized: Tensor) {
+        pooling(pools: parts.map { ($0.max(alongAxis: 1), $0.mean(alongAxis: 1)) })
+    }
+
+    /// ``pooling(parts:)`` from each part's max and mean over time, concatenated channel-wise.
+    func pooling(pools: [(max: Tensor, mean: Tensor)]) -> (max: Tensor, mean: Tensor, normalized: Tensor) {
+        let n = pools[0].max.shape[0]
+        let maxPool = pools.count == 1 ? pools[0].max : Tensor.concatenate(pools.map(\.max), alongAxis: 1)
+        let meanPool = pools.count == 1 ? pools[0].mean : Tensor.concatenate(pools.map(\.mean), alongAxis: 1)
+        let c = maxPool.shape[1]
         let pooled = Tensor(shape: [n, 2 * c]) { out in
             maxPool.values.withUnsafeBufferPointer { mx in
                 meanPool.values.withUnsafeBufferPointer { me in
@@ -320,12 +382,15 @@ public struct MusicnnModel: Sendable {
 
     func forward(_ x: [Float], count n: Int, frames: Int, features: Set<String>) -> ModelOutput {
         let xn = normalizedInput(x, count: n, frames: frames)
-        let (front, active) = frontend(xn)
-        let (cnn1, cnn2, cnn3) = midend(active: mid1.inputChannels == frontendChannels ? front : active)
-        let all = Tensor.concatenate([front, cnn1, cnn2, cnn3], alongAxis: 2)
-        let (maxPool, meanPool, penultimate, taggram) = backend(all)
+        // The 561 channels with the constant ones filled in only where something reads them: the front-end features,
+        // or a mid end that did not fold the constants; otherwise the back end pools the active channels alone.
+        let wantsFull = features.contains("timbral") || features.contains("temporal") || mid1.inputChannels == frontendChannels
+        let (front, active) = assembleFrontend(branchOutputs(xn), n: n, frames: frames, full: wantsFull)
+        let (cnn1, cnn2, cnn3) = midend(active: mid1.inputChannels == frontendChannels ? front! : active)
+        let frontPools = front.map { ($0.max(alongAxis: 1), $0.mean(alongAxis: 1)) } ?? frontendPools(active: active)
+        let (maxPool, meanPool, penultimate, taggram) = backend(pools: [frontPools] + [cnn1, cnn2, cnn3].map { ($0.max(alongAxis: 1), $0.mean(alongAxis: 1)) })
         var out: [String: Tensor] = [:]
-        if features.contains("timbral") || features.contains("temporal") {
+        if let front, features.contains("timbral") || features.contains("temporal") {
             let nt = branches[0].filters + branches[1].filters
             let split = [nt, frontendChannels - nt]
             let parts = front.split(alongLastAxis: split)

@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 import GenreKitDSP
 import GenreKitNN
-@testable import GenreKitModels
+@_spi(Benchmarks) @testable import GenreKitModels
 
 /// Swift vs TensorFlow (musicnn 0.1.0) on identical inputs; fixtures from
 /// reference/make_musicnn_fixtures.py. Needs the weights (`$GENREKIT_MODELS`), skipped otherwise.
@@ -92,6 +92,49 @@ final class MusicnnParityTests: XCTestCase {
                     if d.relative > worst.1 { worst = (f, d.relative) }
                 }
                 print("PRUNING \(name) \(input): pruned bitwise equal; folded cnn1 at \(ratio) of its bound, worst \(worst.0) \(worst.1)")
+            }
+        }
+    }
+
+    /// The back end pools the front end and the three mid-end outputs part by part instead of over their
+    /// concatenation: max_pool, mean_pool, penultimate and taggram are bit for bit those of the concatenated tensor
+    /// (each channel's reduction runs over time in the same order), in every precision.
+    func testBackendOfPartsIsTheBackendOfTheirConcatenation() throws {
+        let (x, count) = try PrecisionDriftTests.patches()
+        let frames = 187, n = Swift.min(count, 3)
+        for name in ["MSD_musicnn", "MTT_musicnn"] {
+            guard case .musicnn(let loaded) = try LoadedModels.model(name) else { return XCTFail("\(name) is musicnn") }
+            for precision in InferencePrecision.allCases {
+                let m = loaded.forcingPrecision(precision)
+                let xn = m.normalizedInput(Array(x.prefix(n * frames * MusicnnInput.melBands)), count: n, frames: frames)
+                let (full, active) = m.frontend(xn)
+                let (c1, c2, c3) = m.midend(active: m.mid1.inputChannels == m.frontendChannels ? full : active)
+                let parts = [full, c1, c2, c3]
+                let whole = Tensor.concatenate(parts, alongAxis: 2)
+                XCTAssertEqual(whole.shape, [n, frames, m.poolChannels], "\(name) \(precision)")
+                let a = m.backend(parts: parts), b = m.backend(whole)
+                XCTAssertEqual(a.0.shape, [n, m.poolChannels])
+                for (i, (u, v)) in [(a.0, b.0), (a.1, b.1), (a.2, b.2), (a.3, b.3)].enumerated() {
+                    XCTAssertEqual(u.shape, v.shape, "\(name) \(precision) output \(i)")
+                    XCTAssertTrue(u.values == v.values, "\(name) \(precision) output \(i) differs from the concatenation's")
+                }
+                // The pools are the columns' own extremes and means, not a copy of one part.
+                XCTAssertEqual(a.0.values[m.poolChannels - 1], (0..<frames).map { whole.values[($0 + 1) * m.poolChannels - 1] }.max()!)
+                // The front end's pools from its active channels and constants alone equal those of all 561 channels.
+                let fp = m.frontendPools(active: active)
+                XCTAssertTrue(fp.max.values == full.max(alongAxis: 1).values, "\(name) \(precision) front-end max pool")
+                XCTAssertTrue(fp.mean.values == full.mean(alongAxis: 1).values, "\(name) \(precision) front-end mean pool")
+                // predict() pools the active channels unless front-end features are asked for: the same outputs either way.
+                let patches = Array(x.prefix(n * frames * MusicnnInput.melBands))
+                let lean = m.predict(patches: patches, count: n, features: ["max_pool", "mean_pool", "penultimate"])
+                let withFront = m.predict(patches: patches, count: n, features: ["max_pool", "mean_pool", "penultimate", "timbral", "temporal"])
+                XCTAssertTrue(lean.taggram.values == b.3.values && withFront.taggram.values == b.3.values, "\(name) \(precision) taggram")
+                for f in ["max_pool", "mean_pool", "penultimate"] {
+                    XCTAssertTrue(lean.features[f]!.values == withFront.features[f]!.values, "\(name) \(precision) \(f)")
+                }
+                XCTAssertTrue(lean.features["max_pool"]!.values == b.0.values && lean.features["mean_pool"]!.values == b.1.values)
+                XCTAssertNil(lean.features["timbral"])
+                XCTAssertEqual(withFront.features["timbral"]!.shape[2] + withFront.features["temporal"]!.shape[2], m.frontendChannels)
             }
         }
     }
