@@ -9,7 +9,7 @@ extension MusicnnModel {
     /// Back end over the channel-wise concatenation of `parts` (`[n, T, C_p]` each, `C = Σ C_p`), without building it:
     /// (max_pool, mean_pool, penultimate, taggram), bit for bit those of ``backend(_:)`` on the concatenation.
     @_spi(Benchmarks) public func backend(parts: [Tensor]) -> (Tensor, Tensor, Tensor, Tensor) {
-        backend(pools: parts.map { ($0.max(alongAxis: 1), $0.mean(alongAxis: 1)) })
+        backend(pools: Self.pools(parts))
     }
 
     /// Back end from each part's max and mean over time (`[n, C_p]` each), concatenated channel-wise.
@@ -23,17 +23,15 @@ extension MusicnnModel {
         return (maxPool, meanPool, penultimate, taggram)
     }
 
-    /// Max and mean over time `[n, C]` each, and the dense layers' input: `poolBN` of them interleaved per channel.
-    func pooling(_ all: Tensor) -> (max: Tensor, mean: Tensor, normalized: Tensor) { pooling(parts: [all]) }
-
-    /// ``pooling(_:)`` of the channel-wise concatenation of `parts` (`[n, T, C_p]` each), pooled part by part: each
-    /// channel's max and mean run over time in the same order, so the result is bit for bit that of the concatenation,
-    /// without the `[n, T, C]` copy (`C = 2097` for MSD_musicnn: 12 MB per 8-patch chunk).
-    func pooling(parts: [Tensor]) -> (max: Tensor, mean: Tensor, normalized: Tensor) {
-        pooling(pools: parts.map { ($0.max(alongAxis: 1), $0.mean(alongAxis: 1)) })
+    /// Each part's max and mean over time (`[n, T, C_p]` → `[n, C_p]` twice).
+    static func pools(_ parts: [Tensor]) -> [(max: Tensor, mean: Tensor)] {
+        parts.map { ($0.max(alongAxis: 1), $0.mean(alongAxis: 1)) }
     }
 
-    /// ``pooling(parts:)`` from each part's max and mean over time, concatenated channel-wise.
+    /// Max and mean over time `[n, C]` each of the channel-wise concatenation of the parts whose ``pools(_:)`` are
+    /// given, and the dense layers' input: `poolBN` of them interleaved per channel. Pooled part by part, each
+    /// channel's max and mean run over time in the same order as over the concatenation, so they are bit for bit the
+    /// same, without the `[n, T, C]` copy (`C = 2097` for MSD_musicnn: 12 MB per 8-patch chunk).
     func pooling(pools: [(max: Tensor, mean: Tensor)]) -> (max: Tensor, mean: Tensor, normalized: Tensor) {
         let n = pools[0].max.shape[0]
         let maxPool = pools.count == 1 ? pools[0].max : Tensor.concatenate(pools.map(\.max), alongAxis: 1)

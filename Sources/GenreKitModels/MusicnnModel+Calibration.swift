@@ -23,9 +23,9 @@ extension MusicnnModel {
             let (front, active) = fp32.frontend(xn)
             let midIn = fp32.mid1.inputChannels == fp32.frontendChannels ? front : active
             let (cnn1, cnn2, cnn3) = fp32.midend(active: midIn)
-            let all = [front, cnn1, cnn2, cnn3]
-            let normalizedPool = fp32.pooling(parts: all).normalized
-            let (_, _, penultimate, _) = fp32.backend(parts: all)
+            let pools = MusicnnModel.pools([front, cnn1, cnn2, cnn3])
+            let normalizedPool = fp32.pooling(pools: pools).normalized
+            let (_, _, penultimate, _) = fp32.backend(pools: pools)
             for (i, t) in [midIn, cnn1, cnn2, normalizedPool, penultimate].enumerated() { peaks[i] = Swift.max(peaks[i], peak(t)) }
             start += n
         }

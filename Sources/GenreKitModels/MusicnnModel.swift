@@ -307,7 +307,7 @@ public struct MusicnnModel: Sendable {
         let (front, active) = assembleFrontend(branchOutputs(xn), n: n, frames: frames, full: wantsFull)
         let (cnn1, cnn2, cnn3) = midend(active: mid1.inputChannels == frontendChannels ? front! : active)
         let frontPools = front.map { ($0.max(alongAxis: 1), $0.mean(alongAxis: 1)) } ?? frontendPools(active: active)
-        let (maxPool, meanPool, penultimate, taggram) = backend(pools: [frontPools] + [cnn1, cnn2, cnn3].map { ($0.max(alongAxis: 1), $0.mean(alongAxis: 1)) })
+        let (maxPool, meanPool, penultimate, taggram) = backend(pools: [frontPools] + Self.pools([cnn1, cnn2, cnn3]))
         var out: [String: Tensor] = [:]
         if let front, features.contains("timbral") || features.contains("temporal") {
             let nt = branches[0].filters + branches[1].filters
