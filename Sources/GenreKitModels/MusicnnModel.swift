@@ -306,7 +306,7 @@ public struct MusicnnModel: Sendable {
         let wantsFull = features.contains("timbral") || features.contains("temporal") || mid1.inputChannels == frontendChannels
         let (front, active) = assembleFrontend(branchOutputs(xn), n: n, frames: frames, full: wantsFull)
         let (cnn1, cnn2, cnn3) = midend(active: mid1.inputChannels == frontendChannels ? front! : active)
-        let frontPools = front.map { ($0.max(alongAxis: 1), $0.mean(alongAxis: 1)) } ?? frontendPools(active: active)
+        let frontPools = front.map { Self.pools([$0])[0] } ?? frontendPools(active: active)
         let (maxPool, meanPool, penultimate, taggram) = backend(pools: [frontPools] + Self.pools([cnn1, cnn2, cnn3]))
         var out: [String: Tensor] = [:]
         if let front, features.contains("timbral") || features.contains("temporal") {
