@@ -19,10 +19,11 @@ public enum ConvPlan {
         public var singleThreaded: Bool
 
         /// The key in ``KernelPlanStore``.
-        /// (bf16 keys say `bf16 folded`: decisions measured before oneDNN's bf16 convolution folded its taps into two
-        /// channels are measured again.)
+        /// (Keys say `phased`, and bf16 keys `bf16 folded`: decisions measured before oneDNN's convolution ran output
+        /// phases (``DNNLConvolution/Shape/phases``), or before bf16 folded its taps into two channels, are measured
+        /// again.)
         var stored: String {
-            "conv \(precision == .bf16 ? "bf16 folded" : precision.rawValue) \(singleThreaded ? "1 thread" : "all cores") \(h)x\(w) " + convs.map { $0.map(String.init).joined(separator: ",") }.joined(separator: " ")
+            "conv phased \(precision == .bf16 ? "bf16 folded" : precision.rawValue) \(singleThreaded ? "1 thread" : "all cores") \(h)x\(w) " + convs.map { $0.map(String.init).joined(separator: ",") }.joined(separator: " ")
         }
 
         public var description: String {

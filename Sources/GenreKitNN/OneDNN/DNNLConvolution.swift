@@ -26,6 +26,17 @@ import Foundation
 /// twice the rate (C prototype, 7×38 → 48 channels: 0.62 ms folded bf16, 1.23 ms fp32, 12 ms unfolded bf16). The
 /// padding along the folded axis is written into `u` (``foldInput(_:into:)``), since the shifted channel must read the
 /// first real input where the unshifted one reads padding.
+///
+/// **Output phases pack neighbouring outputs into channels** (``Shape/phases``). The kernel vectorises over output
+/// channels in blocks of 16, so `co` filters run `16·⌈co/16⌉` lanes (21 filters: a third of them padding). With `p`
+/// phases along the kernel's longer axis (say width) the primitive computes, at stride `p`,
+///
+///     z'[y, q, c·co + o] = Σ_{i, j' < kw + p − 1} x[y + i, p·q + j'] · W'[i, j', c·co + o],   W'[i, j', c·co + o] = W[i, j' − c, o]
+///
+/// (`W` zero outside its `kw` taps), which is `z[y, p·q + c, o]`: the same products plus exact zeros, `p·co` channels
+/// (63 of 64 lanes busy for 21 filters at `p = 3`) for `p − 1` more taps. Outputs past the layer's last position
+/// (the end padding grows by `p·⌈ow/p⌉ − ow`) are computed and never read. bf16 folds the phased kernel's taps.
+/// ``bestPhases(for:)`` times the phase counts that do less padded work and keeps the fastest for the machine.
 public final class DNNLConvolution: @unchecked Sendable {
     /// What identifies a primitive.
     public struct Shape: Hashable, Sendable {
@@ -33,39 +44,58 @@ public final class DNNLConvolution: @unchecked Sendable {
         public var kh: Int, kw: Int, co: Int
         public var padTop: Int, padBottom: Int, padLeft: Int, padRight: Int
         public var precision: InferencePrecision
+        /// Neighbouring outputs along the longer kernel axis computed as channels of one primitive output (1: none).
+        public var phases: Int
 
         public init(n: Int, h: Int, w: Int, kh: Int, kw: Int, co: Int,
-                    padTop: Int, padBottom: Int, padLeft: Int = 0, padRight: Int = 0, precision: InferencePrecision) {
+                    padTop: Int, padBottom: Int, padLeft: Int = 0, padRight: Int = 0, precision: InferencePrecision,
+                    phases: Int = 1) {
             (self.n, self.h, self.w, self.kh, self.kw, self.co) = (n, h, w, kh, kw, co)
             (self.padTop, self.padBottom, self.padLeft, self.padRight) = (padTop, padBottom, padLeft, padRight)
             self.precision = precision
+            self.phases = Swift.max(phases, 1)
         }
 
+        /// The kernel's longer axis, along which phases and bf16's folded taps go, is the width (`kw ≥ kh`), else
+        /// the height.
+        public var alongWidth: Bool { kw >= kh }
         /// bf16 with at least two taps along the longer kernel axis: the taps are folded into two input channels.
-        public var foldsTaps: Bool { precision == .bf16 && Swift.max(kh, kw) >= 2 }
+        public var foldsTaps: Bool { precision == .bf16 && Swift.max(phasedKH, phasedKW) >= 2 }
         /// The folded axis is the width when `kw ≥ kh`, else the height.
-        public var foldsWidth: Bool { kw >= kh }
-        /// The primitive's input `[2, h', w']` (folded) or `[1, h, w]`: along the folded axis the padded length,
-        /// less one when the taps are even (the last shifted element is never read).
+        public var foldsWidth: Bool { alongWidth }
+        /// The phased kernel: `phases − 1` more taps along the longer axis.
+        public var phasedKH: Int { alongWidth ? kh : kh + phases - 1 }
+        public var phasedKW: Int { alongWidth ? kw + phases - 1 : kw }
+        /// The primitive's output height and width: `⌈oh/phases⌉` or `⌈ow/phases⌉` along the longer axis.
+        public var phasedOH: Int { alongWidth ? oh : (oh + phases - 1) / phases }
+        public var phasedOW: Int { alongWidth ? (ow + phases - 1) / phases : ow }
+        /// Zeros added after the input along the longer axis so that every phase has `phasedOW` (`phasedOH`)
+        /// outputs: `phases·⌈o/phases⌉ − o`.
+        public var phaseExtra: Int { alongWidth ? phases * phasedOW - ow : phases * phasedOH - oh }
+        /// The primitive's output channels, `phases·co`: phase `c`'s filter `o` is channel `c·co + o`.
+        public var phasedChannels: Int { phases * co }
+        /// The primitive's input `[2, h', w']` (folded) or `[1, h, w]`: along the folded axis the padded length
+        /// (with ``phaseExtra``), less one when the phased taps are even (the last shifted element is never read).
         public var inputDims: (channels: Int, h: Int, w: Int) {
             guard foldsTaps else { return (1, h, w) }
-            return foldsWidth ? (2, h, w + padLeft + padRight - (kw % 2 == 0 ? 1 : 0))
-                : (2, h + padTop + padBottom - (kh % 2 == 0 ? 1 : 0), w)
+            return foldsWidth ? (2, h, w + padLeft + padRight + phaseExtra - (phasedKW % 2 == 0 ? 1 : 0))
+                : (2, h + padTop + padBottom + phaseExtra - (phasedKH % 2 == 0 ? 1 : 0), w)
         }
         /// Elements of one patch's primitive input.
         public var inputCount: Int { let d = inputDims; return n * d.channels * d.h * d.w }
 
+        /// The layer's output height and width (what the phases together cover).
         public var oh: Int { h + padTop + padBottom - kh + 1 }
         public var ow: Int { w + padLeft + padRight - kw + 1 }
-        /// Output channels rounded up to the 16-channel block.
-        public var paddedChannels: Int { (co + 15) / 16 * 16 }
+        /// The primitive's output channels rounded up to the 16-channel block.
+        public var paddedChannels: Int { (phasedChannels + 15) / 16 * 16 }
         /// Floats of the blocked output.
-        public var outputCount: Int { n * paddedChannels * oh * ow }
+        public var outputCount: Int { n * paddedChannels * phasedOH * phasedOW }
     }
 
     public let shape: Shape
     private let primitive: DNNLPrimitive
-    private let srcMD: dnnl_memory_desc_t, weiMD: dnnl_memory_desc_t, dstMD: dnnl_memory_desc_t
+    let srcMD: dnnl_memory_desc_t, weiMD: dnnl_memory_desc_t, dstMD: dnnl_memory_desc_t
     /// oneDNN's implementation name, e.g. `jit:avx512_core`.
     public var implementation: String { primitive.implementation }
     /// Identifies the weights layout this primitive reads (the raw bytes of its memory descriptor).
@@ -100,15 +130,18 @@ public final class DNNLConvolution: @unchecked Sendable {
         let t: dnnl_data_type_t = s.precision == .bf16 ? dnnl_bf16 : dnnl_f32
         let d = s.inputDims, k = Self.kernelDims(s)
         var src = try Self.md([s.n, d.channels, d.h, d.w], t, dnnl_nchw)
-        var wei = try Self.md([s.co, d.channels, k.h, k.w], t, dnnl_format_tag_any)
-        var dst = try Self.md([s.n, s.co, s.oh, s.ow], dnnl_f32, dnnl_aBcd16b)
+        var wei = try Self.md([s.phasedChannels, d.channels, k.h, k.w], t, dnnl_format_tag_any)
+        var dst = try Self.md([s.n, s.phasedChannels, s.phasedOH, s.phasedOW], dnnl_f32, dnnl_aBcd16b)
         var desc = dnnl_convolution_desc_t()
-        // Folded: the padding along the folded axis is in the input, and the taps are dilated by 2 there (oneDNN
-        // counts dilation as the gap between taps).
-        let pads = !s.foldsTaps ? (s.padTop, s.padLeft, s.padBottom, s.padRight)
+        // Phases: stride `phases` along the longer axis, whose end padding grows by `phaseExtra`. Folded: the padding
+        // along the folded axis is in the input, and the taps are dilated by 2 there (oneDNN counts dilation as the
+        // gap between taps).
+        let (extraW, extraH) = s.alongWidth ? (s.phaseExtra, 0) : (0, s.phaseExtra)
+        let pads = !s.foldsTaps ? (s.padTop, s.padLeft, s.padBottom + extraH, s.padRight + extraW)
             : s.foldsWidth ? (s.padTop, 0, s.padBottom, 0) : (0, s.padLeft, 0, s.padRight)
         let dilation = !s.foldsTaps ? [0, 0] : s.foldsWidth ? [0, 1] : [1, 0]
-        try DNNLPrimitive.withDims([1, 1]) { strides in
+        let strides = s.alongWidth ? [1, s.phases] : [s.phases, 1]
+        try DNNLPrimitive.withDims(strides) { strides in
             try DNNLPrimitive.withDims(dilation) { dil in
                 try DNNLPrimitive.withDims([pads.0, pads.1]) { padL in
                     try DNNLPrimitive.withDims([pads.2, pads.3]) { padR in
@@ -140,10 +173,10 @@ public final class DNNLConvolution: @unchecked Sendable {
         }
     }
 
-    /// The primitive's kernel height and width: halved (rounded up) along the folded axis.
+    /// The primitive's kernel height and width: the phased kernel, halved (rounded up) along the folded axis.
     static func kernelDims(_ s: Shape) -> (h: Int, w: Int) {
-        guard s.foldsTaps else { return (s.kh, s.kw) }
-        return s.foldsWidth ? (s.kh, (s.kw + 1) / 2) : ((s.kh + 1) / 2, s.kw)
+        guard s.foldsTaps else { return (s.phasedKH, s.phasedKW) }
+        return s.foldsWidth ? (s.phasedKH, (s.phasedKW + 1) / 2) : ((s.phasedKH + 1) / 2, s.phasedKW)
     }
 
     /// One patch `x[h, w]` (bfloat16 bits) → the folded primitive input `u[2, h', w']` (``Shape/inputDims``):
@@ -185,25 +218,27 @@ public final class DNNLConvolution: @unchecked Sendable {
     /// oneDNN reorder (float32 → bfloat16 rounds to nearest even) on first use and kept with the weights.
     public func reorderedWeights(_ weights: GEMMWeights) throws -> GEMMWeights.Derived {
         precondition(weights.k == shape.kh * shape.kw && weights.n == shape.co, "DNNLConvolution: weights \(weights.k) × \(weights.n) for \(shape)")
-        let key = "dnnl-conv \(shape.precision.rawValue) \(shape.kh)x\(shape.kw)x\(shape.co) " + weightsLayoutKey.base64EncodedString()
+        let key = "dnnl-conv \(shape.precision.rawValue) \(shape.kh)x\(shape.kw)x\(shape.co) phases \(shape.phases) "
+            + weightsLayoutKey.base64EncodedString()
         // Made and run as this thread's oneDNN calls run (one thread inside BLASThreads.withSingleThread: the
         // tagger's chunk threads make these on their first chunk), like the primitives (DNNLPrimitiveCache).
         return try weights.derived(key) { try DNNLThreads.withCallerThreads {
             guard let engine = DNNLEngine.shared else { throw DNNLError(call: "DNNLEngine.shared", status: -1) }
-            let k = Self.kernelDims(shape), ci = shape.inputDims.channels
-            var userMD = try Self.md([shape.co, ci, k.h, k.w], dnnl_f32, dnnl_hwio)
+            let k = Self.kernelDims(shape), ci = shape.inputDims.channels, cop = shape.phasedChannels
+            var userMD = try Self.md([cop, ci, k.h, k.w], dnnl_f32, dnnl_hwio)
             var weiMD = self.weiMD
-            // Folded: W'[i', j', c, o] = W[i, 2j' + c, o] (or W[2i' + c, j, o]), zero past the last tap.
-            var user = weights.values
-            if shape.foldsTaps {
-                let (kh, kw, co) = (shape.kh, shape.kw, shape.co)
-                user = [Float](repeating: 0, count: k.h * k.w * 2 * co)
-                for i in 0..<k.h { for j in 0..<k.w { for c in 0..<2 {
-                    let (si, sj) = shape.foldsWidth ? (i, 2 * j + c) : (2 * i + c, j)
-                    guard si < kh, sj < kw else { continue }
-                    for o in 0..<co { user[((i * k.w + j) * 2 + c) * co + o] = weights.values[(si * kw + sj) * co + o] }
-                } } }
-            }
+            // Phased: W'[.., j', .., c·co + o] = W[.., j' − c, .., o] along the longer axis. Folded: the phased kernel's
+            // taps 2j' + ch become channel ch of tap j'. Zero where the source tap is outside W.
+            let (kh, kw, co, p) = (shape.kh, shape.kw, shape.co, shape.phases)
+            var user = [Float](repeating: 0, count: k.h * k.w * ci * cop)
+            for i in 0..<k.h { for j in 0..<k.w { for ch in 0..<ci { for c in 0..<p {
+                var (pi, pj) = (i, j)
+                if shape.foldsTaps { if shape.foldsWidth { pj = 2 * j + ch } else { pi = 2 * i + ch } }
+                let (si, sj) = shape.alongWidth ? (pi, pj - c) : (pi - c, pj)
+                guard (0..<kh).contains(si), (0..<kw).contains(sj) else { continue }
+                let dst = ((i * k.w + j) * ci + ch) * cop + c * co, src = (si * kw + sj) * co
+                for o in 0..<co { user[dst + o] = weights.values[src + o] }
+            } } } }
             let out = GEMMWeights.Derived(byteCount: dnnl_memory_desc_get_size(&weiMD))
             var rpd: dnnl_primitive_desc_t?
             try dnnlCheck(dnnl_reorder_primitive_desc_create(&rpd, &userMD, engine.engine, &weiMD, engine.engine, nil),
@@ -235,7 +270,11 @@ public final class DNNLConvolution: @unchecked Sendable {
     /// Safe to call from several threads at once; inside `BLASThreads.withSingleThread` it runs on the calling
     /// thread only.
     public func run(x: UnsafeRawPointer, weights: GEMMWeights.Derived, z: UnsafeMutablePointer<Float>) throws {
-        try primitive.execute([(DNNL_ARG_SRC, srcMD, x), (DNNL_ARG_WEIGHTS, weiMD, UnsafeRawPointer(weights.bytes)),
-                               (DNNL_ARG_DST, dstMD, UnsafeRawPointer(z))])
+        try run(x: x, weights: UnsafeRawPointer(weights.bytes), z: z)
+    }
+
+    /// ``run(x:weights:z:)`` with the reordered weights' bytes.
+    func run(x: UnsafeRawPointer, weights: UnsafeRawPointer, z: UnsafeMutablePointer<Float>) throws {
+        try primitive.execute([(DNNL_ARG_SRC, srcMD, x), (DNNL_ARG_WEIGHTS, weiMD, weights), (DNNL_ARG_DST, dstMD, UnsafeRawPointer(z))])
     }
 }
