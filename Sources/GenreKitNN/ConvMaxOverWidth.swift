@@ -30,8 +30,8 @@ public enum ConvMaxOverWidth {
     /// call): im2col + ``WeightGEMM`` in `precision` (int8 scales activations by `activationScale`, or by
     /// `max |x| / 127` of this input when `nil`; a given scale with `activationZeroPoint` `z` quantises the input
     /// asymmetrically, `x ≈ s_a · (x_q − z)` with `x_q ∈ [−128, 127]`), or oneDNN's direct convolution (``DNNLConvolution``; one input
-    /// channel, stride 1, fp32 or bf16 only). Both give the same values up to float32 summation order (bf16: up to
-    /// the rounding of inputs and weights, which both methods do the same way).
+    /// channel, stride 1; int8 for width-long kernels, space to depth). Both give the same values up to float32 summation order (bf16: up to
+    /// the rounding of inputs and weights, which both methods do the same way; int8: the same values, bit for bit).
     public static func forward(_ convs: [Conv2D], bns: [BatchNorm?], input x: Tensor,
                                blockBudget: Int = ConvMaxOverWidth.blockBudget,
                                precision: InferencePrecision = .fp32, activationScale: Float? = nil,
@@ -48,17 +48,26 @@ public enum ConvMaxOverWidth {
             }
             return im2col(convs, bns: bns, input: x, blockBudget: blockBudget, precision: precision, activationScale: activationScale)
         }
-        let chosen = method ?? ConvPlan.method(for: key) ?? measure(convs, bns: bns, input: x, key: key, blockBudget: blockBudget)
+        let chosen = method ?? ConvPlan.method(for: key)
+            ?? measure(convs, bns: bns, input: x, key: key, blockBudget: blockBudget, activationScale: activationScale,
+                       activationZeroPoint: activationZeroPoint)
         if chosen == .onednn {
-            do { return try onednn(convs, bns: bns, input: x, key: key) } catch { ConvPlan.fellBack(key, error) }
+            do {
+                return try onednn(convs, bns: bns, input: x, key: key, activationScale: activationScale, activationZeroPoint: activationZeroPoint)
+            } catch { ConvPlan.fellBack(key, error) }
+        }
+        if precision == .int8 {
+            return int8AcrossCores(convs, bns: bns, input: x, blockBudget: blockBudget, activationScale: activationScale,
+                                   activationZeroPoint: activationZeroPoint)
         }
         return im2col(convs, bns: bns, input: x, blockBudget: blockBudget, precision: precision, activationScale: activationScale)
     }
 
-    /// The plan key of a group oneDNN's direct convolution could run (one input channel, stride 1, not int8,
-    /// non-empty output), else `nil`.
+    /// The plan key of a group oneDNN's direct convolution could run (one input channel, stride 1, non-empty
+    /// output; int8: kernels at least as wide as high and outputs at least 4 wide, ``DNNLConvolution/Shape/int8Group``),
+    /// else `nil`.
     static func planKey(_ convs: [Conv2D], input x: Tensor, precision: InferencePrecision) -> ConvPlan.Key? {
-        guard precision != .int8, x.rank == 4, x.shape[3] == 1, x.shape[0] > 0 else { return nil }
+        guard x.rank == 4, x.shape[3] == 1, x.shape[0] > 0 else { return nil }
         let h = x.shape[1], w = x.shape[2]
         var rows: [[Int]] = []
         for c in convs {
@@ -66,6 +75,7 @@ public enum ConvMaxOverWidth {
             let (oh, pt) = c.padding.output(inputSize: h, kernel: c.kernelHeight, stride: 1)
             let (ow, pl) = c.padding.output(inputSize: w, kernel: c.kernelWidth, stride: 1)
             guard oh > 0, ow > 0 else { return nil }
+            if precision == .int8 && (c.kernelWidth < c.kernelHeight || ow < DNNLConvolution.Shape.int8Group) { return nil }
             rows.append([c.kernelHeight, c.kernelWidth, c.outputChannels,
                          pt, oh - 1 + c.kernelHeight - h - pt, pl, ow - 1 + c.kernelWidth - w - pl])
         }
@@ -75,7 +85,10 @@ public enum ConvMaxOverWidth {
     /// Times both methods on the first patches of `x`, alternating them (one untimed run each, then four timed
     /// runs each, the best kept, so that load from other threads falls on both alike) and records the faster for
     /// `key`. The choice is kept for the machine (``KernelPlanStore``), so this runs once per layer shape.
-    static func measure(_ convs: [Conv2D], bns: [BatchNorm?], input x: Tensor, key: ConvPlan.Key, blockBudget: Int) -> ConvPlan.Method {
+    /// int8: the scale is `activationScale`, or taken from `x` as ``forward(_:bns:input:blockBudget:precision:activationScale:activationZeroPoint:method:)``
+    /// would, for both methods.
+    static func measure(_ convs: [Conv2D], bns: [BatchNorm?], input x: Tensor, key: ConvPlan.Key, blockBudget: Int,
+                        activationScale: Float? = nil, activationZeroPoint: Int8 = 0) -> ConvPlan.Method {
         let patches = Swift.min(x.shape[0], 2)
         let xs = patches == x.shape[0] ? x
             : Tensor(shape: [patches] + x.shape.dropFirst(), values: Array(x.values[0..<(patches * x.count / x.shape[0])]))
@@ -84,8 +97,18 @@ public enum ConvMaxOverWidth {
             try body()
             return Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
         }
-        let im2colRun = { _ = im2col(convs, bns: bns, input: xs, blockBudget: blockBudget, precision: key.precision, activationScale: nil) }
-        let onednnRun = { _ = try onednn(convs, bns: bns, input: xs, key: key) }
+        let int8 = key.precision == .int8
+        let im2colRun = {
+            if int8 {
+                _ = int8AcrossCores(convs, bns: bns, input: xs, blockBudget: blockBudget, activationScale: activationScale,
+                                    activationZeroPoint: activationZeroPoint)
+            } else {
+                _ = im2col(convs, bns: bns, input: xs, blockBudget: blockBudget, precision: key.precision, activationScale: nil)
+            }
+        }
+        let onednnRun = {
+            _ = try onednn(convs, bns: bns, input: xs, key: key, activationScale: activationScale, activationZeroPoint: activationZeroPoint)
+        }
         var ti = Double.infinity, td: Double? = .infinity
         for rep in 0..<5 {
             let a = seconds(im2colRun)
@@ -125,8 +148,14 @@ public enum ConvMaxOverWidth {
     /// only half busy, and the reduction would run on one core).
     /// Each convolution runs with `phases[i]` output phases (``DNNLConvolution/Shape/phases``), or with the
     /// fastest measured for its shape (``DNNLConvolution/bestPhases(for:)``).
-    static func onednn(_ convs: [Conv2D], bns: [BatchNorm?], input x: Tensor, key: ConvPlan.Key, phases: [Int]? = nil) throws -> [Tensor] {
+    /// int8 runs ``onednnInt8(_:bns:input:key:phases:activationScale:activationZeroPoint:)``.
+    static func onednn(_ convs: [Conv2D], bns: [BatchNorm?], input x: Tensor, key: ConvPlan.Key, phases: [Int]? = nil,
+                       activationScale: Float? = nil, activationZeroPoint: Int8 = 0) throws -> [Tensor] {
         let precision = key.precision
+        if precision == .int8 {
+            return try onednnInt8(convs, bns: bns, input: x, key: key, phases: phases, activationScale: activationScale,
+                                  activationZeroPoint: activationZeroPoint)
+        }
         let n = x.shape[0], h = x.shape[1], w = x.shape[2]
         var outs: [Tensor] = []
         var bf: [UInt16] = []

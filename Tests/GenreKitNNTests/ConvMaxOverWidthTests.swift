@@ -175,11 +175,41 @@ final class ConvMaxOverWidthTests: XCTestCase, ConvolutionReference {
         }
     }
 
-    func testInt8NeverRunsTheOneDNNConvolution() {
+    /// int8 through oneDNN (space to depth, ``DNNLConvolution/Shape/int8Group``) gives im2col's int8 result bit for bit:
+    /// the same quantised input, exact int32 sums and the same float formula after the max; width-long kernels
+    /// ('valid' and 'same', outputs not a multiple of the phases, 4 and 8 phases), dynamic scale and a given scale
+    /// with a zero point. Height-long kernels have no int8 oneDNN path and run im2col when oneDNN is asked for.
+    func testInt8OneDNNEqualsIm2colBitForBit() throws {
+        try XCTSkipIf(DNNLEngine.shared == nil, DNNLEngine.unavailableReason ?? "")
         var rng = TestRNG(seed: 27)
-        let (conv, bn, x) = oneDNNShapes(&rng)[0]
-        let asked = ConvMaxOverWidth.forward([conv], bns: [bn], input: x, precision: .int8, method: .onednn)[0]
-        XCTAssertEqual(asked, ConvMaxOverWidth.forward([conv], bns: [bn], input: x, precision: .int8, method: .im2col)[0])
+        var cases = oneDNNShapes(&rng).filter { $0.0.kernelWidth >= $0.0.kernelHeight }
+        for (h, w, kh, kw, pad, co) in [(15, 30, 7, 9, Padding.valid, 21), (12, 17, 3, 5, .same, 40)] {
+            let conv = Conv2D(kernel: rng.tensor([kh, kw, 1, co]), bias: rng.array(co), padding: pad, activation: .relu)
+            cases.append((conv, randomBN(&rng, co), rng.tensor([3, h, w, 1], -1, 2)))
+        }
+        var ran = 0
+        for (conv, bn, x) in cases {
+            for (scale, zeroPoint) in [(nil, Int8(0)), (Float(0.013), Int8(-37))] as [(Float?, Int8)] {
+                let want = ConvMaxOverWidth.forward([conv], bns: [bn], input: x, precision: .int8, activationScale: scale,
+                                                    activationZeroPoint: zeroPoint, method: .im2col)[0]
+                guard let key = ConvMaxOverWidth.planKey([conv], input: x, precision: .int8) else { continue }
+                let r = key.convs[0]
+                let shape = DNNLConvolution.Shape(n: 1, h: key.h, w: key.w, kh: r[0], kw: r[1], co: r[2], padTop: r[3],
+                                                  padBottom: r[4], padLeft: r[5], padRight: r[6], precision: .int8)
+                for p in DNNLConvolution.phaseCandidates(shape) {
+                    let got = try ConvMaxOverWidth.onednn([conv], bns: [bn], input: x, key: key, phases: [p],
+                                                          activationScale: scale, activationZeroPoint: zeroPoint)[0]
+                    XCTAssertEqual(got.values.map(\.bitPattern), want.values.map(\.bitPattern), "\(conv.kernel.shape) on \(x.shape), \(p) phases")
+                    ran += 1
+                }
+            }
+        }
+        XCTAssertGreaterThanOrEqual(ran, 8)
+        let column = Conv2D(kernel: rng.tensor([8, 1, 1, 5]), bias: rng.array(5), padding: .same, activation: .relu)
+        let x = rng.tensor([2, 21, 12, 1], -1, 2)
+        XCTAssertNil(ConvMaxOverWidth.planKey([column], input: x, precision: .int8))
+        XCTAssertEqual(ConvMaxOverWidth.forward([column], bns: [nil], input: x, precision: .int8, method: .onednn)[0],
+                       ConvMaxOverWidth.forward([column], bns: [nil], input: x, precision: .int8, method: .im2col)[0])
     }
 
     /// int8 (the input quantised once, the im2col built from int8 values): `max_w bn(relu(s_a·s_w[c]·Σ q_a·q_w + b))`

@@ -56,7 +56,7 @@ public enum ConvPlan {
     }
 
     static func method(for key: Key) -> Method? {
-        if DNNLEngine.shared == nil || key.precision == .int8 { return .im2col }
+        if DNNLEngine.shared == nil { return .im2col }
         if let forced { return forced }
         lock.lock(); defer { lock.unlock() }
         if let d = decided[key] { return d.method }

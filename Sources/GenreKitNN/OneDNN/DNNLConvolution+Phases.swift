@@ -6,8 +6,12 @@ extension DNNLConvolution {
     /// Phase counts worth timing for `base` (its `phases` ignored): 1, and each `p ≤ 6` that leaves at least two
     /// outputs per phase and does less lane work per output than no phases, the work per output being
     /// `16·⌈p·co/16⌉ · (k + p − 1) / p` with `k` the taps along the longer axis (``Shape/phases``).
+    /// int8 (space to depth, width-long kernels only): 4 and 8 where there is an output per phase.
     public static func phaseCandidates(_ base: Shape) -> [Int] {
         let k = base.alongWidth ? base.kw : base.kh, o = base.alongWidth ? base.ow : base.oh
+        if base.precision == .int8 {
+            return base.alongWidth ? [Shape.int8Group, 2 * Shape.int8Group].filter { o >= $0 } : []
+        }
         func work(_ p: Int) -> Double { Double((p * base.co + 15) / 16 * 16) * Double(k + p - 1) / Double(p) }
         return [1] + (2...6).filter { p in o >= 2 * p && work(p) < 0.97 * work(1) }
     }
@@ -38,7 +42,8 @@ extension DNNLConvolution {
                 seconds[p] = t
             }
         }
-        let best = seconds.min { $0.value < $1.value || ($0.value == $1.value && $0.key < $1.key) }?.key ?? 1
+        let best = seconds.min { $0.value < $1.value || ($0.value == $1.value && $0.key < $1.key) }?.key
+            ?? phaseCandidates(b).first ?? 1
         let chosen = chosenPhases.withLock { c in
             if let p = c[b] { return p }
             c[b] = best
@@ -55,7 +60,7 @@ extension DNNLConvolution {
     func secondsPerRun() throws -> Double {
         var w = weiMD
         let weights = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(dnnl_memory_desc_get_size(&w), 64), alignment: 64)
-        let element = shape.precision == .bf16 ? 2 : 4
+        let element = shape.precision == .bf16 ? 2 : shape.precision == .int8 ? 1 : 4
         let x = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(shape.inputCount * element, 64), alignment: 64)
         let z = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(shape.outputCount, 16))
         defer { weights.deallocate(); x.deallocate(); z.deallocate() }

@@ -12,8 +12,16 @@ import Foundation
 /// position are contiguous, so a max over `ow` is a max of 16-lane vectors. Channels `co ..< 16·⌈co/16⌉` are padding.
 ///
 /// oneDNN picks its direct kernel (`jit:avx512_core`, `jit_bf16:avx512_core_bf16`) for these shapes; the weights
-/// are reordered into its layout once per layer (``reorderedWeights(_:)``). int8 has no direct kernel for one input
-/// channel in oneDNN 2.6 (only `ref_int8`), so it is not offered.
+/// are reordered into its layout once per layer (``reorderedWeights(_:)``).
+///
+/// **int8 runs space to depth** (``Shape/int8Group``). oneDNN 2.6 has no int8 kernel for one input channel (only
+/// `ref_int8`), but its VNNI kernel (`jit_int8:avx512_core_vnni`) runs four channels, NHWC in and out. With `F = 4`
+/// width positions as channels, `u[y][x'][c] = x[y][F·x' + c]`, and `p` (a multiple of 4) output phases,
+///
+///     z[y, p·q + r, o] = Σ_{i, j', c} u[y + i][(p/F)·q + j'][c] · W''[i, j', c, r·co + o],   W''[i, j', c, r·co + o] = W[i, F·j' + c − r, o]
+///
+/// an ordinary convolution of stride `p/F`, no dilation, `⌈(kw + p − 1)/F⌉` taps, int32 sums (``Shape/inputDims``).
+/// The input is the quantised int8 patch, padded with the zero point; width-long kernels only.
 ///
 /// **bf16 folds pairs of taps into two input channels** (``Shape/foldsTaps``). oneDNN's bf16 kernel multiplies pairs
 /// of input channels (`vdpbf16ps`), so with one channel it runs at the fp32 rate or slower. Along the kernel's longer
@@ -59,6 +67,8 @@ public final class DNNLConvolution: @unchecked Sendable {
         /// The kernel's longer axis, along which phases and bf16's folded taps go, is the width (`kw ≥ kh`), else
         /// the height.
         public var alongWidth: Bool { kw >= kh }
+        /// int8: width positions per input channel group (space to depth), and so the step of the phase counts.
+        public static let int8Group = 4
         /// bf16 with at least two taps along the longer kernel axis: the taps are folded into two input channels.
         public var foldsTaps: Bool { precision == .bf16 && Swift.max(phasedKH, phasedKW) >= 2 }
         /// The folded axis is the width when `kw ≥ kh`, else the height.
@@ -77,6 +87,10 @@ public final class DNNLConvolution: @unchecked Sendable {
         /// The primitive's input `[2, h', w']` (folded) or `[1, h, w]`: along the folded axis the padded length
         /// (with ``phaseExtra``), less one when the phased taps are even (the last shifted element is never read).
         public var inputDims: (channels: Int, h: Int, w: Int) {
+            if precision == .int8 {
+                let g = Self.int8Group
+                return (g, h + padTop + padBottom, phases / g * (phasedOW - 1) + (phasedKW + g - 1) / g)
+            }
             guard foldsTaps else { return (1, h, w) }
             return foldsWidth ? (2, h, w + padLeft + padRight + phaseExtra - (phasedKW % 2 == 0 ? 1 : 0))
                 : (2, h + padTop + padBottom + phaseExtra - (phasedKH % 2 == 0 ? 1 : 0), w)
@@ -87,9 +101,9 @@ public final class DNNLConvolution: @unchecked Sendable {
         /// The layer's output height and width (what the phases together cover).
         public var oh: Int { h + padTop + padBottom - kh + 1 }
         public var ow: Int { w + padLeft + padRight - kw + 1 }
-        /// The primitive's output channels rounded up to the 16-channel block.
-        public var paddedChannels: Int { (phasedChannels + 15) / 16 * 16 }
-        /// Floats of the blocked output.
+        /// The primitive's output channels rounded up to the 16-channel block (int8, NHWC: not rounded).
+        public var paddedChannels: Int { precision == .int8 ? phasedChannels : (phasedChannels + 15) / 16 * 16 }
+        /// Floats of the blocked output (int8: int32 sums, NHWC).
         public var outputCount: Int { n * paddedChannels * phasedOH * phasedOW }
     }
 
@@ -121,26 +135,27 @@ public final class DNNLConvolution: @unchecked Sendable {
         guard let engine = DNNLEngine.shared else {
             throw DNNLError(call: "DNNLEngine.shared (\(DNNLEngine.unavailableReason ?? "no engine"))", status: -1)
         }
-        guard s.precision != .int8 else {
-            throw DNNLError(call: "DNNLConvolution(int8): oneDNN 2.6 has no direct int8 kernel for one input channel",
+        let int8 = s.precision == .int8
+        guard !int8 || (s.alongWidth && s.phases % Shape.int8Group == 0) else {
+            throw DNNLError(call: "DNNLConvolution(int8): width-long kernels with phases a multiple of \(Shape.int8Group) only (\(s))",
                             status: Int(dnnl_unimplemented.rawValue))
         }
         precondition(s.oh > 0 && s.ow > 0 && s.co > 0 && s.n > 0, "DNNLConvolution: empty shape \(s)")
         shape = s
-        let t: dnnl_data_type_t = s.precision == .bf16 ? dnnl_bf16 : dnnl_f32
+        let t: dnnl_data_type_t = int8 ? dnnl_s8 : s.precision == .bf16 ? dnnl_bf16 : dnnl_f32
         let d = s.inputDims, k = Self.kernelDims(s)
-        var src = try Self.md([s.n, d.channels, d.h, d.w], t, dnnl_nchw)
+        var src = try Self.md([s.n, d.channels, d.h, d.w], t, int8 ? dnnl_nhwc : dnnl_nchw)
         var wei = try Self.md([s.phasedChannels, d.channels, k.h, k.w], t, dnnl_format_tag_any)
-        var dst = try Self.md([s.n, s.phasedChannels, s.phasedOH, s.phasedOW], dnnl_f32, dnnl_aBcd16b)
+        var dst = try Self.md([s.n, s.phasedChannels, s.phasedOH, s.phasedOW], int8 ? dnnl_s32 : dnnl_f32, int8 ? dnnl_nhwc : dnnl_aBcd16b)
         var desc = dnnl_convolution_desc_t()
         // Phases: stride `phases` along the longer axis, whose end padding grows by `phaseExtra`. Folded: the padding
         // along the folded axis is in the input, and the taps are dilated by 2 there (oneDNN counts dilation as the
-        // gap between taps).
+        // gap between taps). int8: all padding is in the input, stride `phases / 4` over the grouped width.
         let (extraW, extraH) = s.alongWidth ? (s.phaseExtra, 0) : (0, s.phaseExtra)
-        let pads = !s.foldsTaps ? (s.padTop, s.padLeft, s.padBottom + extraH, s.padRight + extraW)
+        let pads = int8 ? (0, 0, 0, 0) : !s.foldsTaps ? (s.padTop, s.padLeft, s.padBottom + extraH, s.padRight + extraW)
             : s.foldsWidth ? (s.padTop, 0, s.padBottom, 0) : (0, s.padLeft, 0, s.padRight)
         let dilation = !s.foldsTaps ? [0, 0] : s.foldsWidth ? [0, 1] : [1, 0]
-        let strides = s.alongWidth ? [1, s.phases] : [s.phases, 1]
+        let strides = int8 ? [1, s.phases / Shape.int8Group] : s.alongWidth ? [1, s.phases] : [s.phases, 1]
         try DNNLPrimitive.withDims(strides) { strides in
             try DNNLPrimitive.withDims(dilation) { dil in
                 try DNNLPrimitive.withDims([pads.0, pads.1]) { padL in
@@ -175,6 +190,7 @@ public final class DNNLConvolution: @unchecked Sendable {
 
     /// The primitive's kernel height and width: the phased kernel, halved (rounded up) along the folded axis.
     static func kernelDims(_ s: Shape) -> (h: Int, w: Int) {
+        if s.precision == .int8 { return (s.kh, (s.phasedKW + Shape.int8Group - 1) / Shape.int8Group) }
         guard s.foldsTaps else { return (s.phasedKH, s.phasedKW) }
         return s.foldsWidth ? (s.phasedKH, (s.phasedKW + 1) / 2) : ((s.phasedKH + 1) / 2, s.phasedKW)
     }
@@ -206,6 +222,19 @@ public final class DNNLConvolution: @unchecked Sendable {
         }
     }
 
+    /// One int8 patch `q[h, w]` (quantised with zero point `z`) → the primitive input `u[h'][w'][4]` (NHWC,
+    /// ``Shape/inputDims``): `u[y][x'][c] = q_p[y][4·x' + c]`, `q_p` being `q` padded with `z` (the code of 0).
+    public func spaceToDepthInput(_ q: UnsafePointer<Int8>, zeroPoint z: Int8, into u: UnsafeMutablePointer<Int8>) {
+        let s = shape, d = s.inputDims
+        precondition(s.precision == .int8 && s.n == 1, "DNNLConvolution.spaceToDepthInput: \(s) is not int8")
+        let rowLength = d.w * d.channels
+        u.initialize(repeating: z, count: d.h * rowLength)
+        for y in 0..<s.h {
+            // Grouped position g = 4·x' + c reads q[y][g − padLeft].
+            (u + (y + s.padTop) * rowLength + s.padLeft).update(from: q + y * s.w, count: Swift.min(s.w, rowLength - s.padLeft))
+        }
+    }
+
     private static func md(_ dims: [Int], _ t: dnnl_data_type_t, _ tag: dnnl_format_tag_t) throws -> dnnl_memory_desc_t {
         var md = dnnl_memory_desc_t()
         try DNNLPrimitive.withDims(dims) { d in
@@ -220,24 +249,29 @@ public final class DNNLConvolution: @unchecked Sendable {
         precondition(weights.k == shape.kh * shape.kw && weights.n == shape.co, "DNNLConvolution: weights \(weights.k) × \(weights.n) for \(shape)")
         let key = "dnnl-conv \(shape.precision.rawValue) \(shape.kh)x\(shape.kw)x\(shape.co) phases \(shape.phases) "
             + weightsLayoutKey.base64EncodedString()
+        // The int8 weights first: `derived` holds the weights' lock while it makes a form.
+        let q = shape.precision == .int8 ? weights.quantized.values : []
         // Made and run as this thread's oneDNN calls run (one thread inside BLASThreads.withSingleThread: the
         // tagger's chunk threads make these on their first chunk), like the primitives (DNNLPrimitiveCache).
         return try weights.derived(key) { try DNNLThreads.withCallerThreads {
             guard let engine = DNNLEngine.shared else { throw DNNLError(call: "DNNLEngine.shared", status: -1) }
             let k = Self.kernelDims(shape), ci = shape.inputDims.channels, cop = shape.phasedChannels
-            var userMD = try Self.md([cop, ci, k.h, k.w], dnnl_f32, dnnl_hwio)
+            let int8 = shape.precision == .int8
+            var userMD = try Self.md([cop, ci, k.h, k.w], int8 ? dnnl_s8 : dnnl_f32, dnnl_hwio)
             var weiMD = self.weiMD
             // Phased: W'[.., j', .., c·co + o] = W[.., j' − c, .., o] along the longer axis. Folded: the phased kernel's
-            // taps 2j' + ch become channel ch of tap j'. Zero where the source tap is outside W.
+            // taps 2j' + ch become channel ch of tap j'; int8: its taps 4j' + ch, from the per-channel int8 weights.
+            // Zero where the source tap is outside W.
             let (kh, kw, co, p) = (shape.kh, shape.kw, shape.co, shape.phases)
-            var user = [Float](repeating: 0, count: k.h * k.w * ci * cop)
+            var user = [Float](repeating: 0, count: int8 ? 0 : k.h * k.w * ci * cop)
+            var userQ = [Int8](repeating: 0, count: int8 ? k.h * k.w * ci * cop : 0)
             for i in 0..<k.h { for j in 0..<k.w { for ch in 0..<ci { for c in 0..<p {
                 var (pi, pj) = (i, j)
-                if shape.foldsTaps { if shape.foldsWidth { pj = 2 * j + ch } else { pi = 2 * i + ch } }
+                if int8 { pj = Shape.int8Group * j + ch } else if shape.foldsTaps { if shape.foldsWidth { pj = 2 * j + ch } else { pi = 2 * i + ch } }
                 let (si, sj) = shape.alongWidth ? (pi, pj - c) : (pi - c, pj)
                 guard (0..<kh).contains(si), (0..<kw).contains(sj) else { continue }
                 let dst = ((i * k.w + j) * ci + ch) * cop + c * co, src = (si * kw + sj) * co
-                for o in 0..<co { user[dst + o] = weights.values[src + o] }
+                if int8 { for o in 0..<co { userQ[dst + o] = q[src + o] } } else { for o in 0..<co { user[dst + o] = weights.values[src + o] } }
             } } } }
             let out = GEMMWeights.Derived(byteCount: dnnl_memory_desc_get_size(&weiMD))
             var rpd: dnnl_primitive_desc_t?
@@ -248,7 +282,7 @@ public final class DNNLConvolution: @unchecked Sendable {
             try dnnlCheck(dnnl_primitive_create(&reorder, rpd), "dnnl_primitive_create(reorder)")
             defer { dnnl_primitive_destroy(reorder) }
             var src: dnnl_memory_t?, dst: dnnl_memory_t?
-            try user.withUnsafeBufferPointer { wp in
+            try (int8 ? userQ.withUnsafeBytes { Data($0) } : user.withUnsafeBytes { Data($0) }).withUnsafeBytes { wp in
                 try dnnlCheck(dnnl_memory_create(&src, &userMD, engine.engine, UnsafeMutableRawPointer(mutating: wp.baseAddress!)),
                               "dnnl_memory_create")
                 defer { dnnl_memory_destroy(src) }
