@@ -146,14 +146,14 @@ public enum ConvMaxOverWidth {
     /// right after its convolution while the output is still in cache. Outside ``BLASThreads/withSingleThread(_:)``
     /// the patches are spread over the cores, each call on its own thread (one patch keeps oneDNN's own threads
     /// only half busy, and the reduction would run on one core).
-    /// Each convolution runs with `phases[i]` output phases (``DNNLConvolution/Shape/phases``), or with the
-    /// fastest measured for its shape (``DNNLConvolution/bestPhases(for:)``).
-    /// int8 runs ``onednnInt8(_:bns:input:key:phases:activationScale:activationZeroPoint:)``.
-    static func onednn(_ convs: [Conv2D], bns: [BatchNorm?], input x: Tensor, key: ConvPlan.Key, phases: [Int]? = nil,
+    /// Each convolution runs with `layouts[i]` (output phases and channel rounding, ``DNNLConvolution/Layout``), or with
+    /// the fastest measured for its shape (``DNNLConvolution/bestLayout(for:)``).
+    /// int8 runs ``onednnInt8(_:bns:input:key:phases:activationScale:activationZeroPoint:)`` (the layouts' phases).
+    static func onednn(_ convs: [Conv2D], bns: [BatchNorm?], input x: Tensor, key: ConvPlan.Key, layouts: [DNNLConvolution.Layout]? = nil,
                        activationScale: Float? = nil, activationZeroPoint: Int8 = 0) throws -> [Tensor] {
         let precision = key.precision
         if precision == .int8 {
-            return try onednnInt8(convs, bns: bns, input: x, key: key, phases: phases, activationScale: activationScale,
+            return try onednnInt8(convs, bns: bns, input: x, key: key, phases: layouts?.map(\.phases), activationScale: activationScale,
                                   activationZeroPoint: activationZeroPoint)
         }
         let n = x.shape[0], h = x.shape[1], w = x.shape[2]
@@ -169,9 +169,10 @@ public enum ConvMaxOverWidth {
             let co = conv.outputChannels
             let base = DNNLConvolution.Shape(n: 1, h: h, w: w, kh: p[0], kw: p[1], co: co, padTop: p[3],
                                              padBottom: p[4], padLeft: p[5], padRight: p[6], precision: precision)
+            let layout = layouts?[i] ?? DNNLConvolution.bestLayout(for: base)
             let shape = DNNLConvolution.Shape(n: 1, h: h, w: w, kh: p[0], kw: p[1], co: co, padTop: p[3],
                                               padBottom: p[4], padLeft: p[5], padRight: p[6], precision: precision,
-                                              phases: phases?[i] ?? DNNLConvolution.bestPhases(for: base))
+                                              phases: layout.phases, channelMultiple: layout.channelMultiple)
             let prim = try DNNLConvolution.cached(shape)
             let wts = try prim.reorderedWeights(conv.weights)
             let oh = shape.oh
@@ -232,7 +233,7 @@ public enum ConvMaxOverWidth {
     /// along the height, primitive row `r'` holds rows `p·r' + c` in channels `c·co + o`.
     static func reduce(_ z: UnsafeMutablePointer<Float>, shape: DNNLConvolution.Shape, relu: Bool, bias: UnsafePointer<Float>,
                        scale s: UnsafePointer<Float>, shift t: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>) {
-        let oh = shape.oh, ow = shape.ow, co = shape.co, p = shape.phases, pc = shape.paddedChannels, cb = pc / 16
+        let oh = shape.oh, ow = shape.ow, co = shape.co, p = shape.phases, pc = shape.paddedChannels, cb = (p * co + 15) / 16
         let ohp = shape.phasedOH, owp = shape.phasedOW
         let mx = UnsafeMutablePointer<Float>.allocate(capacity: 2 * pc), mn = mx + pc
         defer { mx.deallocate() }

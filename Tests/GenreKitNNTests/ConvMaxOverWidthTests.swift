@@ -197,7 +197,8 @@ final class ConvMaxOverWidthTests: XCTestCase, ConvolutionReference {
                 let shape = DNNLConvolution.Shape(n: 1, h: key.h, w: key.w, kh: r[0], kw: r[1], co: r[2], padTop: r[3],
                                                   padBottom: r[4], padLeft: r[5], padRight: r[6], precision: .int8)
                 for p in DNNLConvolution.phaseCandidates(shape) {
-                    let got = try ConvMaxOverWidth.onednn([conv], bns: [bn], input: x, key: key, phases: [p],
+                    let got = try ConvMaxOverWidth.onednn([conv], bns: [bn], input: x, key: key,
+                                                          layouts: [DNNLConvolution.Layout(phases: p, channelMultiple: 16)],
                                                           activationScale: scale, activationZeroPoint: zeroPoint)[0]
                     XCTAssertEqual(got.values.map(\.bitPattern), want.values.map(\.bitPattern), "\(conv.kernel.shape) on \(x.shape), \(p) phases")
                     ran += 1

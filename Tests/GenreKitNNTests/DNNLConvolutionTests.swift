@@ -4,7 +4,7 @@ import GenreKitCore
 
 final class DNNLConvolutionTests: XCTestCase, ConvolutionReference {
     /// Output phases (``DNNLConvolution/Shape/phases``): `p` neighbouring outputs along the longer kernel axis as
-    /// channels of one strided primitive output, for `p` = 1…5 with two outputs per phase (outputs not a multiple of `p`, the last column or
+    /// channels of one strided primitive output, channels rounded up to 16 or 64, for `p` = 1…5 with two outputs per phase (outputs not a multiple of `p`, the last column or
     /// rows partly past the end), along the width ('valid' timbral-like kernels) and the height ('same' column
     /// kernels): fp32 within the float32 bound of the definition (the extra taps are exact zeros), bf16 (folded
     /// taps of the phased kernel) within that bound of the definition on the bf16-rounded operands.
@@ -29,10 +29,13 @@ final class DNNLConvolutionTests: XCTestCase, ConvolutionReference {
                 let o = shape.alongWidth ? shape.ow : shape.oh
                 // As ``DNNLConvolution/phaseCandidates(_:)``: at least two outputs per phase.
                 for p in 1...5 where p == 1 || o >= 2 * p {
-                    let got = try ConvMaxOverWidth.onednn([conv], bns: [bn], input: x, key: key, phases: [p])[0]
-                    XCTAssertEqual(got.shape, e.shape)
-                    let diff = zip(got.values, e.values).map { abs(Double($0) - $1) }.max()!
-                    XCTAssertLessThanOrEqual(diff, tol, "\(precision) \(conv.kernel.shape) on \(x.shape), \(p) phases: |Δ| \(diff) > \(tol)")
+                    for m in [16, 64] {
+                        let layout = DNNLConvolution.Layout(phases: p, channelMultiple: m)
+                        let got = try ConvMaxOverWidth.onednn([conv], bns: [bn], input: x, key: key, layouts: [layout])[0]
+                        XCTAssertEqual(got.shape, e.shape)
+                        let diff = zip(got.values, e.values).map { abs(Double($0) - $1) }.max()!
+                        XCTAssertLessThanOrEqual(diff, tol, "\(precision) \(conv.kernel.shape) on \(x.shape), \(layout): |Δ| \(diff) > \(tol)")
+                    }
                 }
                 axes.insert(conv.kernelWidth >= conv.kernelHeight)
             }
@@ -51,7 +54,13 @@ final class DNNLConvolutionTests: XCTestCase, ConvolutionReference {
         let s3 = DNNLConvolution.Shape(n: 1, h: 187, w: 96, kh: 32, kw: 1, co: 41, padTop: 15, padBottom: 16, precision: .fp32)
         XCTAssertFalse(s3.alongWidth)
         XCTAssertEqual(DNNLConvolution.phaseCandidates(s3).first, 1)
+        var bf16 = f77
+        bf16.precision = .bf16
+        XCTAssertEqual(DNNLConvolution.layoutCandidates(bf16).map(\.stored), ["1", "1x64", "2", "2x64", "3", "4", "4x64", "5", "5x64", "6"])
+        XCTAssertEqual(DNNLConvolution.Layout(stored: "4x64"), DNNLConvolution.Layout(phases: 4, channelMultiple: 64))
+        XCTAssertEqual(DNNLConvolution.Layout(stored: "3"), DNNLConvolution.Layout(phases: 3, channelMultiple: 16))
         try XCTSkipIf(DNNLEngine.shared == nil, DNNLEngine.unavailableReason ?? "")
         XCTAssertTrue(DNNLConvolution.phaseCandidates(f77).contains(DNNLConvolution.bestPhases(for: f77)))
+        XCTAssertTrue(DNNLConvolution.layoutCandidates(bf16).contains(DNNLConvolution.bestLayout(for: bf16)))
     }
 }

@@ -19,11 +19,11 @@ public enum ConvPlan {
         public var singleThreaded: Bool
 
         /// The key in ``KernelPlanStore``.
-        /// (Keys say `phased`, and bf16 keys `bf16 folded`: decisions measured before oneDNN's convolution ran output
-        /// phases (``DNNLConvolution/Shape/phases``), or before bf16 folded its taps into two channels, are measured
-        /// again.)
+        /// (Keys say `laid out`, and bf16 keys `bf16 folded`: decisions measured before oneDNN's convolution chose a
+        /// layout (output phases and channel rounding, ``DNNLConvolution/Layout``), or before bf16 folded its taps into
+        /// two channels, are measured again.)
         var stored: String {
-            "conv phased \(precision == .bf16 ? "bf16 folded" : precision.rawValue) \(singleThreaded ? "1 thread" : "all cores") \(h)x\(w) " + convs.map { $0.map(String.init).joined(separator: ",") }.joined(separator: " ")
+            "conv laid out \(precision == .bf16 ? "bf16 folded" : precision.rawValue) \(singleThreaded ? "1 thread" : "all cores") \(h)x\(w) " + convs.map { $0.map(String.init).joined(separator: ",") }.joined(separator: " ")
         }
 
         public var description: String {

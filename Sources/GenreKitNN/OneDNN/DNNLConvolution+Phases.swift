@@ -16,41 +16,69 @@ extension DNNLConvolution {
         return [1] + (2...6).filter { p in o >= 2 * p && work(p) < 0.97 * work(1) }
     }
 
-    private static let chosenPhases = Locked<[Shape: Int]>([:])
+    private static let chosenLayouts = Locked<[Shape: Layout]>([:])
 
-    /// The fastest phase count for `base` (its `phases` ignored) on this machine: each of ``phaseCandidates(_:)``
-    /// timed on one patch of zeros, one thread (as the front end runs a patch), one untimed run and three timed
-    /// ones, the best kept; the choice is kept for the process and in ``KernelPlanStore``. A candidate oneDNN cannot
-    /// run fast (only its reference kernel) is skipped; 1 when none can.
-    public static func bestPhases(for base: Shape) -> Int {
-        var b = base
-        b.phases = 1
-        b.n = 1
-        if let p = chosenPhases.value[b] { return p }
-        let stored = "conv phases \(b.precision.rawValue) \(b.h)x\(b.w) " +
-            [b.kh, b.kw, b.co, b.padTop, b.padBottom, b.padLeft, b.padRight].map(String.init).joined(separator: ",")
-        if let e = KernelPlanStore.lookup(stored), let p = Int(e.choice), p >= 1 {
-            chosenPhases.withLock { $0[b] = p }
-            return p
+    /// How a convolution runs in oneDNN: ``Shape/phases`` and ``Shape/channelMultiple``.
+    public struct Layout: Hashable, Sendable {
+        public var phases: Int
+        public var channelMultiple: Int
+        /// The plan file's name for it: `3`, or `3x64` with channels rounded up to 64.
+        var stored: String { channelMultiple == 16 ? String(phases) : "\(phases)x\(channelMultiple)" }
+        public init(phases: Int, channelMultiple: Int) { (self.phases, self.channelMultiple) = (phases, channelMultiple) }
+        init?(stored: String) {
+            let parts = stored.split(separator: "x").compactMap { Int($0) }
+            guard (1...2).contains(parts.count), parts[0] >= 1 else { return nil }
+            self.init(phases: parts[0], channelMultiple: parts.count == 2 ? parts[1] : 16)
         }
-        var seconds: [Int: Double] = [:]
+    }
+
+    /// The layouts worth timing for `base`: each of ``phaseCandidates(_:)`` with channels rounded up to 16, and for
+    /// bf16 also to 64 where that adds channels.
+    static func layoutCandidates(_ base: Shape) -> [Layout] {
+        phaseCandidates(base).flatMap { p -> [Layout] in
+            let c = p * base.co
+            let padded = base.precision == .bf16 && (c + 63) / 64 * 64 != (c + 15) / 16 * 16
+            return [Layout(phases: p, channelMultiple: 16)] + (padded ? [Layout(phases: p, channelMultiple: 64)] : [])
+        }
+    }
+
+    /// The phase count of ``bestLayout(for:)``.
+    public static func bestPhases(for base: Shape) -> Int { bestLayout(for: base).phases }
+
+    /// The fastest layout for `base` (its `phases` and `channelMultiple` ignored) on this machine: each of
+    /// ``layoutCandidates(_:)`` timed on one patch of zeros, one thread (as the front end runs a patch), one untimed
+    /// run and three timed ones, the best kept; the choice is kept for the process and in ``KernelPlanStore``. A
+    /// candidate oneDNN cannot run fast (only its reference kernel) is skipped.
+    public static func bestLayout(for base: Shape) -> Layout {
+        var b = base
+        (b.phases, b.channelMultiple, b.n) = (1, 16, 1)
+        if let l = chosenLayouts.value[b] { return l }
+        let stored = "conv layout \(b.precision.rawValue) \(b.h)x\(b.w) " +
+            [b.kh, b.kw, b.co, b.padTop, b.padBottom, b.padLeft, b.padRight].map(String.init).joined(separator: ",")
+        if let e = KernelPlanStore.lookup(stored), let l = Layout(stored: e.choice) {
+            chosenLayouts.withLock { $0[b] = l }
+            return l
+        }
+        var seconds: [Layout: Double] = [:]
+        let candidates = layoutCandidates(b)
         BLASThreads.withSingleThread {
-            for p in phaseCandidates(b) {
+            for l in candidates {
                 var s = b
-                s.phases = p
+                (s.phases, s.channelMultiple) = (l.phases, l.channelMultiple)
                 guard let prim = try? cached(s), let t = try? prim.secondsPerRun() else { continue }
-                seconds[p] = t
+                seconds[l] = t
             }
         }
-        let best = seconds.min { $0.value < $1.value || ($0.value == $1.value && $0.key < $1.key) }?.key
-            ?? phaseCandidates(b).first ?? 1
-        let chosen = chosenPhases.withLock { c in
-            if let p = c[b] { return p }
+        // Ties (and nothing measured) go to the earlier candidate: fewer phases, fewer channels.
+        let best = candidates.filter { seconds[$0] != nil }.min { seconds[$0]! < seconds[$1]! }
+            ?? candidates.first ?? Layout(phases: 1, channelMultiple: 16)
+        let chosen = chosenLayouts.withLock { c in
+            if let l = c[b] { return l }
             c[b] = best
             return best
         }
         if chosen == best, !seconds.isEmpty {
-            KernelPlanStore.record(stored, .init(choice: String(best), seconds: Dictionary(uniqueKeysWithValues: seconds.map { ("\($0.key) phases", $0.value) })))
+            KernelPlanStore.record(stored, .init(choice: best.stored, seconds: Dictionary(uniqueKeysWithValues: seconds.map { ($0.key.stored, $0.value) })))
         }
         return chosen
     }

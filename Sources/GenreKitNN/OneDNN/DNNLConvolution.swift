@@ -54,14 +54,18 @@ public final class DNNLConvolution: @unchecked Sendable {
         public var precision: InferencePrecision
         /// Neighbouring outputs along the longer kernel axis computed as channels of one primitive output (1: none).
         public var phases: Int
+        /// The primitive's output channels are ``phasedChannels`` rounded up to a multiple of this (16, or 64: oneDNN
+        /// 2.6's bf16 kernel runs 97 channels at 40 % of the rate of 128 here; the extra filters are zero and never read).
+        public var channelMultiple: Int
 
         public init(n: Int, h: Int, w: Int, kh: Int, kw: Int, co: Int,
                     padTop: Int, padBottom: Int, padLeft: Int = 0, padRight: Int = 0, precision: InferencePrecision,
-                    phases: Int = 1) {
+                    phases: Int = 1, channelMultiple: Int = 16) {
             (self.n, self.h, self.w, self.kh, self.kw, self.co) = (n, h, w, kh, kw, co)
             (self.padTop, self.padBottom, self.padLeft, self.padRight) = (padTop, padBottom, padLeft, padRight)
             self.precision = precision
             self.phases = Swift.max(phases, 1)
+            self.channelMultiple = Swift.max(channelMultiple, 16) / 16 * 16
         }
 
         /// The kernel's longer axis, along which phases and bf16's folded taps go, is the width (`kw ≥ kh`), else
@@ -101,8 +105,10 @@ public final class DNNLConvolution: @unchecked Sendable {
         /// The layer's output height and width (what the phases together cover).
         public var oh: Int { h + padTop + padBottom - kh + 1 }
         public var ow: Int { w + padLeft + padRight - kw + 1 }
-        /// The primitive's output channels rounded up to the 16-channel block (int8, NHWC: not rounded).
-        public var paddedChannels: Int { precision == .int8 ? phasedChannels : (phasedChannels + 15) / 16 * 16 }
+        /// The primitive's output channels: ``phasedChannels`` rounded up to ``channelMultiple`` (int8, NHWC: not rounded).
+        public var paddedChannels: Int {
+            precision == .int8 ? phasedChannels : (phasedChannels + channelMultiple - 1) / channelMultiple * channelMultiple
+        }
         /// Floats of the blocked output (int8: int32 sums, NHWC).
         public var outputCount: Int { n * paddedChannels * phasedOH * phasedOW }
     }
@@ -145,8 +151,8 @@ public final class DNNLConvolution: @unchecked Sendable {
         let t: dnnl_data_type_t = int8 ? dnnl_s8 : s.precision == .bf16 ? dnnl_bf16 : dnnl_f32
         let d = s.inputDims, k = Self.kernelDims(s)
         var src = try Self.md([s.n, d.channels, d.h, d.w], t, int8 ? dnnl_nhwc : dnnl_nchw)
-        var wei = try Self.md([s.phasedChannels, d.channels, k.h, k.w], t, dnnl_format_tag_any)
-        var dst = try Self.md([s.n, s.phasedChannels, s.phasedOH, s.phasedOW], int8 ? dnnl_s32 : dnnl_f32, int8 ? dnnl_nhwc : dnnl_aBcd16b)
+        var wei = try Self.md([s.paddedChannels, d.channels, k.h, k.w], t, dnnl_format_tag_any)
+        var dst = try Self.md([s.n, s.paddedChannels, s.phasedOH, s.phasedOW], int8 ? dnnl_s32 : dnnl_f32, int8 ? dnnl_nhwc : dnnl_aBcd16b)
         var desc = dnnl_convolution_desc_t()
         // Phases: stride `phases` along the longer axis, whose end padding grows by `phaseExtra`. Folded: the padding
         // along the folded axis is in the input, and the taps are dilated by 2 there (oneDNN counts dilation as the
@@ -247,7 +253,7 @@ public final class DNNLConvolution: @unchecked Sendable {
     /// oneDNN reorder (float32 → bfloat16 rounds to nearest even) on first use and kept with the weights.
     public func reorderedWeights(_ weights: GEMMWeights) throws -> GEMMWeights.Derived {
         precondition(weights.k == shape.kh * shape.kw && weights.n == shape.co, "DNNLConvolution: weights \(weights.k) × \(weights.n) for \(shape)")
-        let key = "dnnl-conv \(shape.precision.rawValue) \(shape.kh)x\(shape.kw)x\(shape.co) phases \(shape.phases) "
+        let key = "dnnl-conv \(shape.precision.rawValue) \(shape.kh)x\(shape.kw)x\(shape.co) phases \(shape.phases)x\(shape.channelMultiple) "
             + weightsLayoutKey.base64EncodedString()
         // The int8 weights first: `derived` holds the weights' lock while it makes a form.
         let q = shape.precision == .int8 ? weights.quantized.values : []
@@ -255,7 +261,7 @@ public final class DNNLConvolution: @unchecked Sendable {
         // tagger's chunk threads make these on their first chunk), like the primitives (DNNLPrimitiveCache).
         return try weights.derived(key) { try DNNLThreads.withCallerThreads {
             guard let engine = DNNLEngine.shared else { throw DNNLError(call: "DNNLEngine.shared", status: -1) }
-            let k = Self.kernelDims(shape), ci = shape.inputDims.channels, cop = shape.phasedChannels
+            let k = Self.kernelDims(shape), ci = shape.inputDims.channels, cop = shape.paddedChannels
             let int8 = shape.precision == .int8
             var userMD = try Self.md([cop, ci, k.h, k.w], int8 ? dnnl_s8 : dnnl_f32, dnnl_hwio)
             var weiMD = self.weiMD
