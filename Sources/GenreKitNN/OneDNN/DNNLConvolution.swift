@@ -1,15 +1,15 @@
 import CDNNL
 import Foundation
 
-/// One oneDNN forward convolution over a single-channel input (musicnn's front end): `x[n, h, w]` (float32 or
-/// bfloat16) convolved with `W[kh, kw, 1, co]` (TensorFlow's HWIO), zero padding `(padTop, padBottom)` in `h` and
-/// `(padLeft, padRight)` in `w`, stride 1, no bias:
+/// One oneDNN forward convolution over a single-channel input (musicnn's front end): `x[n, h, w]` (float32,
+/// bfloat16 or int8) convolved with `W[kh, kw, 1, co]` (TensorFlow's HWIO), zero padding `(padTop, padBottom)` in `h`
+/// and `(padLeft, padRight)` in `w`, stride 1, no bias:
 ///
 ///     z[n, c, oh, ow] = Σ_{i, j} x[n, oh + i − padTop, ow + j − padLeft] · W[i, j, 0, c]
 ///
-/// written in oneDNN's channel-blocked layout `nChw16c` (`z[n, c, y, x]` at index
-/// `(((n·⌈co/16⌉ + ⌊c/16⌋)·oh + y)·ow + x)·16 + c mod 16`): 16 channels of one
-/// position are contiguous, so a max over `ow` is a max of 16-lane vectors. Channels `co ..< 16·⌈co/16⌉` are padding.
+/// written (float32 and bf16) in oneDNN's channel-blocked layout `nChw16c` (`z[n, c, y, x]` at index
+/// `(((n·⌈C/16⌉ + ⌊c/16⌋)·oh + y)·ow + x)·16 + c mod 16`, `C` the primitive's channels, ``Shape/paddedChannels``):
+/// 16 channels of one position are contiguous, so a max over `ow` is a max of 16-lane vectors.
 ///
 /// oneDNN picks its direct kernel (`jit:avx512_core`, `jit_bf16:avx512_core_bf16`) for these shapes; the weights
 /// are reordered into its layout once per layer (``reorderedWeights(_:)``).
@@ -44,7 +44,8 @@ import Foundation
 /// (`W` zero outside its `kw` taps), which is `z[y, p·q + c, o]`: the same products plus exact zeros, `p·co` channels
 /// (63 of 64 lanes busy for 21 filters at `p = 3`) for `p − 1` more taps. Outputs past the layer's last position
 /// (the end padding grows by `p·⌈ow/p⌉ − ow`) are computed and never read. bf16 folds the phased kernel's taps.
-/// ``bestPhases(for:)`` times the phase counts that do less padded work and keeps the fastest for the machine.
+/// bf16 may also round the channels up to a multiple of 64 (``Shape/channelMultiple``). ``bestLayout(for:)`` times the
+/// layouts that do less padded work and keeps the fastest for the machine.
 public final class DNNLConvolution: @unchecked Sendable {
     /// What identifies a primitive.
     public struct Shape: Hashable, Sendable {
