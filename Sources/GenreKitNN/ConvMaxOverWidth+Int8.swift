@@ -30,9 +30,7 @@ extension ConvMaxOverWidth {
             let p = key.convs[i], co = conv.outputChannels
             let base = DNNLConvolution.Shape(n: 1, h: h, w: w, kh: p[0], kw: p[1], co: co, padTop: p[3],
                                              padBottom: p[4], padLeft: p[5], padRight: p[6], precision: .int8)
-            let shape = DNNLConvolution.Shape(n: 1, h: h, w: w, kh: p[0], kw: p[1], co: co, padTop: p[3],
-                                              padBottom: p[4], padLeft: p[5], padRight: p[6], precision: .int8,
-                                              phases: phases?[i] ?? DNNLConvolution.bestPhases(for: base))
+            let shape = base.laidOut(phases.map { .init(phases: $0[i], channelMultiple: 16) } ?? DNNLConvolution.bestLayout(for: base))
             let prim = try DNNLConvolution.cached(shape)
             let wts = try prim.reorderedWeights(conv.weights)
             // As WeightGEMM's int8 GEMM: C = (Σ − z · Σ_k W_q) · s_w[o] · s_a.

@@ -2,6 +2,15 @@ import CDNNL
 import Foundation
 import GenreKitCore
 
+extension DNNLConvolution.Shape {
+    /// This shape with `layout`'s phases and channel multiple.
+    public func laidOut(_ layout: DNNLConvolution.Layout) -> Self {
+        var s = self
+        (s.phases, s.channelMultiple) = (layout.phases, layout.channelMultiple)
+        return s
+    }
+}
+
 extension DNNLConvolution {
     /// Phase counts worth timing for `base` (its `phases` ignored): 1, and each `p ≤ 6` that leaves at least two
     /// outputs per phase and does less lane work per output than no phases, the work per output being
