@@ -24,7 +24,6 @@ extension ConvMaxOverWidth {
                 }
             }
         }
-        let threads = BLASThreads.isSingleThreaded ? 1 : Swift.min(n, ProcessInfo.processInfo.activeProcessorCount)
         var outs: [Tensor] = []
         for (i, conv) in convs.enumerated() {
             let p = key.convs[i], co = conv.outputChannels
@@ -41,7 +40,6 @@ extension ConvMaxOverWidth {
             let scale = bns[i]?.scale ?? [Float](repeating: 1, count: co)
             let shift = bns[i]?.shift ?? [Float](repeating: 0, count: co)
             let relu = conv.activation == .relu
-            let failure = Locked<Error?>(nil)
             try xq.withUnsafeBufferPointer { qb in
                 try out.values.withUnsafeMutableBufferPointer { ob in
                     try conv.bias.withUnsafeBufferPointer { bias in
@@ -65,16 +63,7 @@ extension ConvMaxOverWidth {
                                                 }
                                             }
                                         }
-                                        if threads <= 1 {
-                                            try patches(0, 1)
-                                        } else {
-                                            BLASThreads.withSingleThread {
-                                                DispatchQueue.concurrentPerform(iterations: threads) { t in
-                                                    do { try patches(t, threads) } catch { failure.withLock { $0 = error } }
-                                                }
-                                            }
-                                            if let e = failure.value { throw e }
-                                        }
+                                        try inPatchShares(n, patches)
                                     }
                                 }
                             }

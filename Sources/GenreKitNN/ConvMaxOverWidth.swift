@@ -163,7 +163,6 @@ public enum ConvMaxOverWidth {
             bf = [UInt16](repeating: 0, count: x.count)
             x.values.withUnsafeBufferPointer { xb in bf.withUnsafeMutableBufferPointer { LowPrecision.toBFloat16(xb.baseAddress!, $0.baseAddress!, count: xb.count) } }
         }
-        let threads = BLASThreads.isSingleThreaded ? 1 : Swift.min(n, ProcessInfo.processInfo.activeProcessorCount)
         for (i, conv) in convs.enumerated() {
             let p = key.convs[i]
             let co = conv.outputChannels
@@ -176,7 +175,6 @@ public enum ConvMaxOverWidth {
             var out = Tensor(shape: [n, oh, co])
             let scale = bns[i]?.scale ?? [Float](repeating: 1, count: co)
             let shift = bns[i]?.shift ?? [Float](repeating: 0, count: co)
-            let failure = Locked<Error?>(nil)
             try x.values.withUnsafeBufferPointer { xb in
                 try bf.withUnsafeBufferPointer { bb in
                     try out.values.withUnsafeMutableBufferPointer { ob in
@@ -203,16 +201,7 @@ public enum ConvMaxOverWidth {
                                             }
                                         }
                                     }
-                                    if threads <= 1 {
-                                        try patches(0, 1)
-                                    } else {
-                                        BLASThreads.withSingleThread {
-                                            DispatchQueue.concurrentPerform(iterations: threads) { t in
-                                                do { try patches(t, threads) } catch { failure.withLock { $0 = error } }
-                                            }
-                                        }
-                                        if let e = failure.value { throw e }
-                                    }
+                                    try inPatchShares(n, patches)
                                 }
                             }
                         }
@@ -222,6 +211,21 @@ public enum ConvMaxOverWidth {
             outs.append(out)
         }
         return outs
+    }
+
+    /// Runs `body(first, step)` for the patches `first, first + step, …` below `n`: once with `(0, 1)` inside
+    /// ``BLASThreads/withSingleThread(_:)`` or for one patch, else one share per core, each on its own thread with
+    /// one-threaded libraries; the first error thrown is rethrown.
+    static func inPatchShares(_ n: Int, _ body: @escaping @Sendable (Int, Int) throws -> Void) throws {
+        let threads = BLASThreads.isSingleThreaded ? 1 : Swift.min(n, ProcessInfo.processInfo.activeProcessorCount)
+        if threads <= 1 { return try body(0, 1) }
+        let failure = Locked<Error?>(nil)
+        BLASThreads.withSingleThread {
+            DispatchQueue.concurrentPerform(iterations: threads) { t in
+                do { try body(t, threads) } catch { failure.withLock { $0 = error } }
+            }
+        }
+        if let e = failure.value { throw e }
     }
 
     /// int8 outside ``BLASThreads/withSingleThread(_:)``: the patches split over the cores, each share run by
