@@ -72,9 +72,7 @@ extension DNNLConvolution {
         let candidates = layoutCandidates(b)
         BLASThreads.withSingleThread {
             for l in candidates {
-                var s = b
-                (s.phases, s.channelMultiple) = (l.phases, l.channelMultiple)
-                guard let prim = try? cached(s), let t = try? prim.secondsPerRun() else { continue }
+                guard let prim = try? cached(b.laidOut(l)), let t = try? prim.secondsPerRun() else { continue }
                 seconds[l] = t
             }
         }
