@@ -60,7 +60,7 @@ final class DNNLConvolutionTests: XCTestCase, ConvolutionReference {
         XCTAssertEqual(DNNLConvolution.Layout(stored: "4x64"), DNNLConvolution.Layout(phases: 4, channelMultiple: 64))
         XCTAssertEqual(DNNLConvolution.Layout(stored: "3"), DNNLConvolution.Layout(phases: 3, channelMultiple: 16))
         try XCTSkipIf(DNNLEngine.shared == nil, DNNLEngine.unavailableReason ?? "")
-        XCTAssertTrue(DNNLConvolution.phaseCandidates(f77).contains(DNNLConvolution.bestPhases(for: f77)))
+        XCTAssertTrue(DNNLConvolution.phaseCandidates(f77).contains(DNNLConvolution.bestLayout(for: f77).phases))
         XCTAssertTrue(DNNLConvolution.layoutCandidates(bf16).contains(DNNLConvolution.bestLayout(for: bf16)))
     }
 }

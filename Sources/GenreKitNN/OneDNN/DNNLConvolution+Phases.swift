@@ -51,9 +51,6 @@ extension DNNLConvolution {
         }
     }
 
-    /// The phase count of ``bestLayout(for:)``.
-    public static func bestPhases(for base: Shape) -> Int { bestLayout(for: base).phases }
-
     /// The fastest layout for `base` (its `phases` and `channelMultiple` ignored) on this machine: each of
     /// ``layoutCandidates(_:)`` timed on one patch of zeros, one thread (as the front end runs a patch), one untimed
     /// run and three timed ones, the best kept; the choice is kept for the process and in ``KernelPlanStore``. A
