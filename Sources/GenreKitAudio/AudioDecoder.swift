@@ -29,6 +29,10 @@ public struct AudioDecoder: Sendable {
     public var strict: Bool
     /// Where the one-line warning for a stream kept as far as it decoded goes; standard error by default.
     public var onWarning: (@Sendable (String) -> Void)?
+    /// Whether a ``stream(path:)`` decodes on a thread of its own, a few blocks ahead of its reader, so decoding
+    /// overlaps what the reader does with the samples (resampling happens on the reader's thread). Changes no value;
+    /// worth it when another core is free (``AudioReadAhead``).
+    public var readAhead = false
 
     /// Whether `GENREKIT_STRICT=1` is set.
     public static var strictFromEnvironment: Bool { ProcessInfo.processInfo.environment["GENREKIT_STRICT"] == "1" }

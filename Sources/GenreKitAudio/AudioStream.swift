@@ -27,6 +27,7 @@ public final class AudioStream {
     private let decoder: AudioDecoder
     private let input: AudioSource
     private let resampler: Resampler?
+    private let readAhead: AudioReadAhead?
     private let blockFrames: Int
     private var interleaved: [Float]
     private var mono: [Float]
@@ -48,11 +49,16 @@ public final class AudioStream {
         } catch { throw .resampleFailed(path: path, reason: error.description) }
         // The block buffer is bounded whatever the channel count a header claims (at most 4 MB).
         blockFrames = max(256, min(decoder.blockFrames, (1 << 20) / channels))
-        interleaved = [Float](repeating: 0, count: blockFrames * channels)
-        mono = [Float](repeating: 0, count: blockFrames)
+        // With read-ahead the decoding thread holds the block buffers.
+        let ahead = decoder.readAhead
+        interleaved = ahead ? [] : [Float](repeating: 0, count: blockFrames * channels)
+        mono = ahead ? [] : [Float](repeating: 0, count: blockFrames)
+        readAhead = ahead ? AudioReadAhead(source: source, channels: channels, blockFrames: blockFrames) : nil
         info.frames = 0
         self.source = info
     }
+
+    deinit { readAhead?.cancel() }
 
     /// The container's length as a capacity hint for collecting the whole output, when it is plausible: at most 4
     /// output samples (16 bytes) per byte of file, so a lying header costs nothing.
@@ -68,34 +74,48 @@ public final class AudioStream {
     @discardableResult
     public func read(into output: inout [Float]) throws(AudioError) -> Bool {
         if isFinished { return false }
-        let channels = source.channels, inRate = source.sampleRate
-        let n = try interleaved.withUnsafeMutableBufferPointer { b throws(AudioError) in try input.read(into: b.baseAddress!, frames: blockFrames) }
-        if n > 0 {
-            interleaved.withUnsafeBufferPointer { src in
-                mono.withUnsafeMutableBufferPointer { dst in
-                    AudioDecoder.mixToMono(src.baseAddress!, channels: channels, frames: n, into: dst.baseAddress!)
+        let channels = source.channels
+        if let readAhead {
+            if let block = try readAhead.next() {
+                try take(block.mono, count: block.mono.count, into: &output)
+                if !block.isLast { return true }
+            }
+        } else {
+            let n = try interleaved.withUnsafeMutableBufferPointer { b throws(AudioError) in try input.read(into: b.baseAddress!, frames: blockFrames) }
+            if n > 0 {
+                interleaved.withUnsafeBufferPointer { src in
+                    mono.withUnsafeMutableBufferPointer { dst in
+                        AudioDecoder.mixToMono(src.baseAddress!, channels: channels, frames: n, into: dst.baseAddress!)
+                    }
                 }
+                try take(mono, count: n, into: &output)
+                if !(n < blockFrames && input.shortReadMeansEnd) { return true }
             }
-            if let bad = AudioDecoder.firstNonFinite(mono, count: n) {
-                throw .nonFiniteSamples(path: path, seconds: Double(decoded + bad) / Double(inRate))
-            }
-            decoded += n
-            source.frames = decoded
-            if let resampler {
-                do { try mono.withUnsafeBufferPointer { try resampler.process(UnsafeBufferPointer(rebasing: $0[0..<n]), into: &pending) } }
-                catch let e as AudioError { throw AudioStream.relabel(e, path) }
-                catch { throw .resampleFailed(path: path, reason: "\(error)") }
-                // Hand out what the final length certainly keeps: ceil(decoded·r) only grows with `decoded`.
-                let sure = Resampler.expectedLength(inputCount: decoded, inputRate: Double(inRate), outputRate: Double(sampleRate))
-                try release(min(pending.count, sure - emitted), into: &output)
-            } else {
-                output.append(contentsOf: mono[0..<n])
-                emitted += n
-            }
-            if !(n < blockFrames && input.shortReadMeansEnd) { return true }
         }
         try end(into: &output)
         return false
+    }
+
+    /// The first `n` samples of `mono`, the next decoded block mixed to mono: checked, resampled, and handed out as
+    /// far as the final length certainly keeps them.
+    private func take(_ mono: [Float], count n: Int, into output: inout [Float]) throws(AudioError) {
+        let inRate = source.sampleRate
+        if let bad = AudioDecoder.firstNonFinite(mono, count: n) {
+            throw .nonFiniteSamples(path: path, seconds: Double(decoded + bad) / Double(inRate))
+        }
+        decoded += n
+        source.frames = decoded
+        if let resampler {
+            do { try mono.withUnsafeBufferPointer { try resampler.process(UnsafeBufferPointer(rebasing: $0[0..<n]), into: &pending) } }
+            catch let e as AudioError { throw AudioStream.relabel(e, path) }
+            catch { throw .resampleFailed(path: path, reason: "\(error)") }
+            // Hand out what the final length certainly keeps: ceil(decoded·r) only grows with `decoded`.
+            let sure = Resampler.expectedLength(inputCount: decoded, inputRate: Double(inRate), outputRate: Double(sampleRate))
+            try release(min(pending.count, sure - emitted), into: &output)
+        } else {
+            output.append(contentsOf: mono[0..<n])
+            emitted += n
+        }
     }
 
     /// Hands out the first `count` pending samples, refusing non-finite ones (finite samples near float's limit,

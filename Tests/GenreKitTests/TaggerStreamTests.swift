@@ -66,6 +66,16 @@ final class TaggerStreamTests: XCTestCase {
                 let streamed = try s.analyze(path: path, features: ["max_pool", "penultimate", "cnn1"], pooling: .mean)
                 assertSame(streamed, whole, "overlap \(String(describing: overlap)), blocks \(block)/\(feed), concurrency \(cores)")
             }
+            // Decoding in line with the resampler and log-mel, or ahead on its own thread; chunks at any priority.
+            for (ahead, nice) in [(false, Int32(0)), (true, 0), (false, 19)] {
+                var s = t
+                s.frontEnd.decoder.blockFrames = 1001
+                s.feedSamples = 5003
+                s.decodesAhead = ahead
+                s.chunkNice = nice
+                let streamed = try s.analyze(path: path, features: ["max_pool", "penultimate", "cnn1"], pooling: .mean)
+                assertSame(streamed, whole, "overlap \(String(describing: overlap)), decodes ahead \(ahead), chunk nice \(nice)")
+            }
         }
     }
 

@@ -60,8 +60,13 @@ final class ChunkPipeline<Chunk, Result>: @unchecked Sendable {
     }
 
     /// Runs `produce` on a new thread (it pushes chunks and returns the stream's result) and `consume` on every chunk
-    /// with `consumers` threads (this one included); returns the result and every chunk's output, in chunk order.
-    static func run<Output>(consumers: Int, capacity: Int, produce: @escaping @Sendable (ChunkPipeline) throws -> Result,
+    /// with `consumers` threads; returns the result and every chunk's output, in chunk order.
+    ///
+    /// With `consumerNice` 0 the consumers are this thread and workers of Dispatch's pool. Above 0 they are threads
+    /// made for the call whose priority is lowered by that many nice levels (``ThreadPriority``), this thread waiting:
+    /// the producer, on the critical path, then gets a core whenever it has work, and the consumers take what is left.
+    static func run<Output>(consumers: Int, capacity: Int, consumerNice: Int32 = 0,
+                            produce: @escaping @Sendable (ChunkPipeline) throws -> Result,
                             consume: @escaping @Sendable (Chunk) -> Output) throws -> (Result, [Output]) {
         let pipeline = ChunkPipeline(capacity: capacity)
         let producer = Thread {
@@ -70,11 +75,26 @@ final class ChunkPipeline<Chunk, Result>: @unchecked Sendable {
         producer.stackSize = 8 << 20
         producer.start()
         let outputs = Locked([Int: Output]())
-        DispatchQueue.concurrentPerform(iterations: max(1, consumers)) { _ in
+        let drain: @Sendable () -> Void = {
             while let (i, chunk) = pipeline.pop() {
                 let out = consume(chunk)
                 outputs.withLock { $0[i] = out }
             }
+        }
+        if consumerNice > 0 {
+            let finished = DispatchSemaphore(value: 0)
+            for _ in 0..<max(1, consumers) {
+                let thread = Thread {
+                    ThreadPriority.lowerCurrentThread(by: consumerNice)
+                    drain()
+                    finished.signal()
+                }
+                thread.stackSize = 8 << 20
+                thread.start()
+            }
+            for _ in 0..<max(1, consumers) { finished.wait() }
+        } else {
+            DispatchQueue.concurrentPerform(iterations: max(1, consumers)) { _ in drain() }
         }
         let (result, count) = try pipeline.result()
         let done = outputs.value

@@ -27,6 +27,15 @@ public struct Tagger: Sendable {
     /// Decoded samples gathered before their log-mel is computed when a file streams (16,384 = 1 s at 16 kHz: a chunk's
     /// windows go to the network about as soon as their audio is decoded). Does not change any value.
     public var feedSamples: Int = 1 << 14
+    /// When chunks run alongside decoding (``concurrency`` above 1), the file is decoded on a thread of its own a few
+    /// blocks ahead (``AudioDecoder/readAhead``), so libmpg123 (or FFmpeg) and the resampler + log-mel run at once.
+    /// Does not change any value.
+    public var decodesAhead = true
+    /// When chunks run alongside decoding, they run on threads whose priority is lowered by this many nice levels
+    /// (``ThreadPriority``; 0 runs them on Dispatch's workers at normal priority). Decoding is the critical path of a
+    /// file: with the network in bf16 or int8 it is most of the file's time, and chunk threads at equal priority took
+    /// a third of its core. Does not change any value.
+    public var chunkNice: Int32 = 10
 
     /// - Parameters:
     ///   - length: window length in seconds (3 s = 187 frames, what the models were trained on; VGG models need 3).
@@ -47,14 +56,21 @@ public struct Tagger: Sendable {
     /// The file streams through in bounded memory: decoded in blocks (``AudioStream``), its log-mel computed as the
     /// samples arrive (``MusicnnFrontEnd/forEachLogMel(path:feedSamples:_:)``), its windows cut as their frames
     /// arrive (``PatchStream``), and each chunk of ``chunkWindows`` windows goes through the network as soon as it is
-    /// cut: with ``concurrency`` above 1, decoding runs on a thread of its own while ``concurrency`` threads run the
-    /// chunks (``ChunkPipeline``), so the network starts before the file is decoded; with 1, all in turn on this thread.
+    /// cut: with ``concurrency`` above 1, decoding runs on a thread of its own (``decodesAhead``), resampling, the
+    /// log-mel and cutting windows on another, while ``concurrency`` threads of lower priority (``chunkNice``) run the
+    /// chunks (``ChunkPipeline``), so the network starts before the file is decoded and decoding never waits for a
+    /// core; with 1, all in turn on this thread.
     /// The chunks are the whole spectrogram's, so the outputs are bit for bit those of
     /// ``analyze(logMel:frames:path:source:features:pooling:)`` on ``MusicnnFrontEnd/logMel(path:)``.
     public func analyze(path: String, features: Set<String> = [], pooling: TimePooling? = nil) throws -> FileAnalysis {
         try check(features)
         let chunk = max(1, chunkWindows), len = patches.frameCount * MusicnnInput.melBands
-        let (frontEnd, patches, feedSamples) = (self.frontEnd, self.patches, self.feedSamples)
+        // BLAS runs single-threaded in every chunk (see run(windows:…)).
+        let inTurn = concurrency <= 1 || BatchRunner.current?.hasWaitingItems == true
+        var fe = self.frontEnd
+        // Decoding on a thread of its own when the chunks run alongside: it, not the network, is the critical path.
+        fe.decoder.readAhead = !inTurn && decodesAhead
+        let (frontEnd, patches, feedSamples) = (fe, self.patches, self.feedSamples)
         /// Decodes the file and hands each chunk of windows to `emit` as soon as it is cut; returns the file's facts.
         @Sendable func produce(_ emit: ([Float], Int) -> Void) throws -> (source: AudioFileInfo, frames: Int, windows: Int) {
             var windows = PatchStream(patches: patches, bands: MusicnnInput.melBands)
@@ -69,8 +85,6 @@ public struct Tagger: Sendable {
             }
             return (source, frames, windows.nextWindow)
         }
-        // BLAS runs single-threaded in every chunk (see run(windows:…)).
-        let inTurn = concurrency <= 1 || BatchRunner.current?.hasWaitingItems == true
         return try BLASThreads.withSingleThread {
             if inTurn {
                 var parts: [ModelOutput] = []
@@ -78,7 +92,7 @@ public struct Tagger: Sendable {
                 return assemble(parts, windows: facts.windows, frames: facts.frames, path: path, source: facts.source)
             }
             let (facts, parts) = try ChunkPipeline<([Float], Int), (source: AudioFileInfo, frames: Int, windows: Int)>.run(
-                consumers: concurrency, capacity: 2 * concurrency,
+                consumers: concurrency, capacity: 2 * concurrency, consumerNice: chunkNice,
                 produce: { pipeline in try produce { pipeline.push(($0, $1)) } },
                 consume: { [self] in runChunk($0.0, count: $0.1, features: features, pooling: pooling) })
             return assemble(parts, windows: facts.windows, frames: facts.frames, path: path, source: facts.source)
