@@ -165,11 +165,21 @@ public struct AudioDecoder: Sendable {
     @inline(__always)
     static func firstNonFinite(_ x: [Float], count: Int) -> Int? {
         x.withUnsafeBufferPointer { p in
-            // Branch-free scan first (x − x is 0 for finite x, NaN otherwise); locate only when needed.
-            var acc: Float = 0
-            for i in 0..<count { acc += p[i] - p[i] }
+            guard count > 0, let base = p.baseAddress else { return nil }
+            // Branch-free scan first (x − x is 0 for finite x, NaN otherwise, and a NaN stays in any sum), sixteen
+            // lanes at a time; locate only when needed.
+            var lanes = SIMD16<Float>(repeating: 0)
+            var i = 0
+            let raw = UnsafeRawPointer(base)
+            while i + 16 <= count {
+                let v = raw.loadUnaligned(fromByteOffset: i * MemoryLayout<Float>.stride, as: SIMD16<Float>.self)
+                lanes += v - v
+                i += 16
+            }
+            var acc = lanes.sum()
+            while i < count { acc += base[i] - base[i]; i += 1 }
             if acc == 0 { return nil }
-            return (0..<count).first { !p[$0].isFinite }
+            return (0..<count).first { !base[$0].isFinite }
         }
     }
 
@@ -182,6 +192,11 @@ public struct AudioDecoder: Sendable {
     static func mixToMono(_ src: UnsafePointer<Float>, channels c: Int, frames n: Int, into dst: UnsafeMutablePointer<Float>) {
         if c == 1 { dst.update(from: src, count: n); return }
         let fc = Float(c)
+        if c == 2 {
+            // The same two operations per frame as below, in a loop the compiler vectorises.
+            for i in 0..<n { dst[i] = (src[2 * i] + src[2 * i + 1]) / fc }
+            return
+        }
         for i in 0..<n {
             var acc = src[i * c]
             for k in 1..<c { acc += src[i * c + k] }

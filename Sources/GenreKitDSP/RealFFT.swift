@@ -9,10 +9,10 @@ import Foundation
 public struct RealFFT: Sendable {
     /// Transform length N (a power of two, ≥ 4).
     public let count: Int
-    private let half: Int
-    private let cosTable: [Double]      // cos(2πk/N), k < N/2
-    private let sinTable: [Double]
-    private let bitReverse: [Int32]
+    let half: Int
+    let cosTable: [Double]      // cos(2πk/N), k < N/2
+    let sinTable: [Double]
+    let bitReverse: [Int32]
 
     public init(count: Int) {
         precondition(count >= 4 && count & (count - 1) == 0, "RealFFT needs a power-of-two size ≥ 4, got \(count)")

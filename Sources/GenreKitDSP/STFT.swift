@@ -73,12 +73,32 @@ public struct STFT: Sendable {
 
     private func powerDouble(_ signal: UnsafeBufferPointer<Float>, _ firstSample: Int, frames: Range<Int>, into out: UnsafeMutablePointer<Float>) {
         let fft = RealFFT(count: nFFT)
-        let bins = binCount
+        let bins = binCount, lanes = RealFFT.laneCount
         let buf = UnsafeMutablePointer<Double>.allocate(capacity: 4 * nFFT + 4)
         defer { buf.deallocate() }
         let x = buf, re = buf + nFFT, im = re + bins, work = im + bins
+        // Eight frames at a time through the lane-wise transform (the same arithmetic per frame), the rest one by one.
+        let vectors = UnsafeMutablePointer<FFTLanes>.allocate(capacity: 2 * nFFT + 2 * bins)
+        defer { vectors.deallocate() }
+        let x8 = vectors, re8 = x8 + nFFT, im8 = re8 + bins, work8 = im8 + bins
+        let x8s = UnsafeMutableRawPointer(x8).assumingMemoryBound(to: Double.self)
+        let re8s = UnsafeRawPointer(re8).assumingMemoryBound(to: Double.self)
+        let im8s = UnsafeRawPointer(im8).assumingMemoryBound(to: Double.self)
         window.withUnsafeBufferPointer { w in
-            for t in frames {
+            var t = frames.lowerBound
+            while frames.upperBound - t >= lanes {
+                for l in 0..<lanes {
+                    frame(t + l, signal, firstSample, w, x)
+                    for i in 0..<nFFT { x8s[i * lanes + l] = x[i] }
+                }
+                fft.forward(lanes: x8, re: re8, im: im8, work: work8)
+                for l in 0..<lanes {
+                    for k in 0..<bins { re[k] = re8s[k * lanes + l]; im[k] = im8s[k * lanes + l] }
+                    numpyComplexPower(re: re, im: im, count: bins, into: out + (t + l - frames.lowerBound) * bins)
+                }
+                t += lanes
+            }
+            for t in t..<frames.upperBound {
                 frame(t, signal, firstSample, w, x)
                 fft.forward(x, re: re, im: im, work: work)
                 // complex64 rounding, then |·|² as NumPy (numpyComplexMagnitude, squared), all bins at once.
