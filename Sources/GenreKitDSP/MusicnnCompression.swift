@@ -20,10 +20,20 @@ public enum MusicnnCompression {
         return log10(Float(10000) * h + Float(1))
     }
 
-    /// Compresses an array in place.
+    /// Compresses an array in place: ``apply(_:)`` of every value, read from ``table`` (the same function of the same
+    /// 16 bits, so the same numbers).
     public static func apply(inPlace values: inout [Float]) {
-        values.withUnsafeMutableBufferPointer { p in
-            for i in p.indices { p[i] = apply(p[i]) }
+        table.withUnsafeBufferPointer { t in
+            values.withUnsafeMutableBufferPointer { p in
+                for i in p.indices { p[i] = t[Int(Half.fromFloat(p[i]))] }
+            }
         }
+    }
+
+    /// ``apply(_:)`` depends on its input only through the float16 it rounds to: entry `b` is the compression of the
+    /// half whose bits are `b` (65,536 entries, 256 KB, made once per process with the same `min` and `log10`).
+    static let table: [Float] = (0...Int(UInt16.max)).map { b in
+        let h = min(Half.toFloat(UInt16(b)), Half.greatestFiniteMagnitude)
+        return log10(Float(10000) * h + Float(1))
     }
 }

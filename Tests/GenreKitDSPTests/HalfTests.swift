@@ -29,3 +29,31 @@ final class HalfTests: XCTestCase {
         XCTAssertEqual(MusicnnCompression.apply(0), 0)
     }
 }
+
+/// ``MusicnnCompression/apply(inPlace:)`` reads a table of the 65,536 half values; it must equal ``apply(_:)``
+/// value by value, bit for bit, across float32's whole range.
+final class MusicnnCompressionTableTests: XCTestCase {
+    func testTableEqualsTheFormulaBitForBit() {
+        // Every half-rounding boundary region: each positive half value, and the float32 values just around it.
+        var x: [Float] = [0, -0.0, 1e-30, 1e9, .greatestFiniteMagnitude, .infinity, 65519, 65520, 65504, 6e-8, 3e-8]
+        for b in 0..<0x7c00 {
+            let h = Half.toFloat(UInt16(b))
+            x += [h, h.nextUp, h.nextDown, h.nextUp.nextUp]
+            if b > 0 { x.append((h + Half.toFloat(UInt16(b - 1))) / 2) }  // the tie, rounded to even
+        }
+        var state: UInt32 = 1
+        for _ in 0..<100_000 {
+            state = 1664525 &* state &+ 1013904223
+            x.append(Float(bitPattern: state & 0x7fff_ffff))          // any non-negative float32
+        }
+        var viaTable = x
+        MusicnnCompression.apply(inPlace: &viaTable)
+        for (i, v) in x.enumerated() where !v.isNaN {
+            let direct = MusicnnCompression.apply(v)
+            if viaTable[i].bitPattern != direct.bitPattern {
+                XCTFail("x = \(v): table \(viaTable[i]) vs formula \(direct)")
+                return
+            }
+        }
+    }
+}
