@@ -33,6 +33,14 @@ public struct RealFFT: Sendable {
     /// Transforms `input` (N values) into `re`, `im` (N/2 + 1 values each). `work` must hold N doubles.
     public func forward(_ input: UnsafePointer<Double>, re: UnsafeMutablePointer<Double>, im: UnsafeMutablePointer<Double>,
                         work: UnsafeMutablePointer<Double>) {
+        transform(input, re: re, im: im, work: work)
+    }
+
+    /// The transform, for one input (`Double`) or several side by side in the lanes of a vector (``FFTLanes``): one
+    /// body, so every lane goes through the very operations a single input does.
+    @inline(__always)
+    func transform<V: FFTValue>(_ input: UnsafePointer<V>, re: UnsafeMutablePointer<V>, im: UnsafeMutablePointer<V>,
+                                work: UnsafeMutablePointer<V>) {
         let h = half
         let zr = work, zi = work + h
         // Pack z[k] = x[2k] + i·x[2k+1], in bit-reversed order.
@@ -63,12 +71,12 @@ public struct RealFFT: Sendable {
                 len <<= 1
             }
             // Split: X[k] = E[k] + e^{−2πik/N}·O[k], with E, O from Z[k] and conj(Z[N/2−k]).
-            re[0] = zr[0] + zi[0]; im[0] = 0
-            re[h] = zr[0] - zi[0]; im[h] = 0
+            re[0] = zr[0] + zi[0]; im[0] = .zero
+            re[h] = zr[0] - zi[0]; im[h] = .zero
             for k in 1..<h {
                 let ar = zr[k], ai = zi[k], br = zr[h - k], bi = -zi[h - k]
-                let er = 0.5 * (ar + br), ei = 0.5 * (ai + bi)
-                let or = 0.5 * (ai - bi), oi = -0.5 * (ar - br)
+                let er = (ar + br) * 0.5, ei = (ai + bi) * 0.5
+                let or = (ai - bi) * 0.5, oi = (ar - br) * -0.5
                 let wr = ct[k], wi = -st[k]
                 re[k] = er + (or * wr - oi * wi)
                 im[k] = ei + (or * wi + oi * wr)
