@@ -38,7 +38,7 @@ final class AudioReadAhead: @unchecked Sendable {
             decode(source, channels: channels, blockFrames: blockFrames)
             AudioReadAhead.count(-1)
         }
-        thread.stackSize = 1 << 20
+        thread.stackSize = 8 << 20      // decoders' own stack use, as on a main thread
         thread.start()
     }
 
