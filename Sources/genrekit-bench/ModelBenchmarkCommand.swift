@@ -55,18 +55,17 @@ struct ModelBenchmarkCommand {
                 var inLine = tagger
                 inLine.decodesAhead = false
                 inLine.chunkNice = 0
-                var windows = 0
-                var times: [Double] = [], inLineTimes: [Double] = []
+                func once(_ t: Tagger) throws -> Double {
+                    let t0 = DispatchTime.now().uptimeNanoseconds
+                    _ = try t.analyze(path: path)
+                    return Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+                }
+                let windows = try tagger.analyze(path: path).taggram.shape[0]    // warm-up, both
                 _ = try inLine.analyze(path: path)
-                times = try timeRuns(repeat: 1) { windows = try tagger.analyze(path: path).taggram.shape[0] }
-                for k in 0..<max(1, repeats) {
-                    func once(_ t: Tagger) throws -> Double {
-                        let t0 = DispatchTime.now().uptimeNanoseconds
-                        _ = try t.analyze(path: path)
-                        return Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
-                    }
+                var times: [Double] = [], inLineTimes: [Double] = []
+                for _ in 0..<max(1, repeats) {
+                    times.append(try once(tagger))
                     inLineTimes.append(try once(inLine))
-                    if k > 0 { times.append(try once(tagger)) }
                 }
                 let gk = median(times)
                 if precision == .fp32 { fp32Time = gk }

@@ -18,13 +18,6 @@ final class AudioReadAheadTests: XCTestCase {
         super.tearDown()
     }
 
-    final class Lines: @unchecked Sendable {
-        private let lock = NSLock()
-        private var _all: [String] = []
-        var all: [String] { lock.lock(); defer { lock.unlock() }; return _all }
-        func add(_ s: String) { lock.lock(); _all.append(s); lock.unlock() }
-    }
-
     /// What a reader sees of `path`: every read's output, the facts at the end, the warnings, or the error.
     struct Seen: Equatable {
         var reads: [[Float]] = []
@@ -34,7 +27,7 @@ final class AudioReadAheadTests: XCTestCase {
     }
 
     func read(_ path: String, ahead: Bool, rate: Int? = 16000, blockFrames: Int = 1 << 16, strict: Bool = false) -> Seen {
-        let lines = Lines()
+        let lines = RealWorldAudioTests.WarningBox()
         var decoder = AudioDecoder(sampleRate: rate, blockFrames: blockFrames, strict: strict, onWarning: { lines.add($0) })
         decoder.readAhead = ahead
         var seen = Seen()
@@ -50,7 +43,7 @@ final class AudioReadAheadTests: XCTestCase {
         } catch {
             seen.error = error
         }
-        seen.warnings = lines.all
+        seen.warnings = lines.lines
         return seen
     }
 
